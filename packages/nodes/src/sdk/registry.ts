@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { WaymarkError } from '../errors.ts';
+import type { AnyNodeType, NodeCategory, PortsSpec } from './types.ts';
+
+/** A node type as the API serves it and the editor reads it: plain JSON, config as JSON Schema. */
+export interface NodeTypeDescription {
+  type: string;
+  version: number;
+  category: NodeCategory;
+  title: string;
+  description: string;
+  icon: string;
+  waits: boolean;
+  ports: PortsSpec;
+  configSchema: Record<string, unknown>;
+  /** Where the type comes from: `builtin` or a package name. */
+  source: string;
+}
+
+const categories: readonly NodeCategory[] = ['trigger', 'flow', 'action', 'ai'];
+const typePattern = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/;
+
+function checkShape(t: AnyNodeType, source: string): string[] {
+  const problems: string[] = [];
+  if (typeof t !== 'object' || t === null) return ['is not an object made by defineNode'];
+  if (typeof t.type !== 'string' || !typePattern.test(t.type)) problems.push(`type "${String(t.type)}" is not a namespaced id like acme.slack`);
+  if (!Number.isInteger(t.version) || t.version < 1) problems.push('version must be a positive integer');
+  if (!categories.includes(t.category)) problems.push(`category must be one of ${categories.join(', ')}`);
+  if (typeof t.title !== 'string' || t.title === '') problems.push('title is required');
+  if (typeof t.execute !== 'function') problems.push('execute must be a function');
+  if (!t.config || typeof (t.config as { safeParse?: unknown }).safeParse !== 'function') problems.push('config must be a zod schema');
+  if (!Array.isArray(t.ports) && (typeof t.ports !== 'object' || t.ports === null || typeof (t.ports as { fromConfig?: unknown }).fromConfig !== 'string'))
+    problems.push('ports must be a list of {id, label} or {fromConfig, idKey}');
+  if (source !== 'builtin' && typeof t.type === 'string' && /^(trigger|flow|action|ai)\./.test(t.type))
+    problems.push(`type "${t.type}" uses a namespace reserved for built-in nodes`);
+  return problems;
+}
+
+/** The node types a journey may use, keyed by type and version. */
+export class NodeRegistry {
+  readonly #types = new Map<string, Map<number, { nodeType: AnyNodeType; source: string }>>();
+  readonly #descriptions = new Map<AnyNodeType, NodeTypeDescription>();
+
+  /** Adds node types from one source; adds none of them if any is malformed or clashes. */
+  register(types: readonly AnyNodeType[], source = 'builtin'): this {
+    const staged = new Map<string, AnyNodeType>();
+    for (const t of types) {
+      const problems = checkShape(t, source);
+      if (problems.length > 0)
+        throw new WaymarkError('invalid_definition', `${source}: node type ${String(t?.type)}: ${problems.join('; ')}`);
+      const key = `${t.type}@${t.version}`;
+      const existing = this.#types.get(t.type)?.get(t.version);
+      if (existing || staged.has(key))
+        throw new WaymarkError(
+          'invalid_definition',
+          `${source}: node type ${key} is already registered${existing ? ` by ${existing.source}` : ''}`,
+        );
+      const owner = this.#types.get(t.type);
+      const ownerSource = owner?.values().next().value?.source;
+      if (ownerSource !== undefined && ownerSource !== source)
+        throw new WaymarkError('invalid_definition', `${source}: node type ${t.type} belongs to ${ownerSource}`);
+      staged.set(key, t);
+    }
+    for (const t of staged.values()) {
+      let versions = this.#types.get(t.type);
+      if (!versions) this.#types.set(t.type, (versions = new Map()));
+      versions.set(t.version, { nodeType: t, source });
+    }
+    return this;
+  }
+
+  /** The node type for a type id and version, if registered. */
+  get(type: string, version = 1): AnyNodeType | undefined {
+    return this.#types.get(type)?.get(version)?.nodeType;
+  }
+
+  /** True when some version of the type is registered. */
+  has(type: string): boolean {
+    return this.#types.has(type);
+  }
+
+  /** The registered versions of a type, ascending. */
+  versions(type: string): number[] {
+    return [...(this.#types.get(type)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  /** Every registered node type. */
+  list(): AnyNodeType[] {
+    return [...this.#types.values()].flatMap((v) => [...v.values()].map((e) => e.nodeType));
+  }
+
+  /** JSON descriptions of every node type, for `GET /v1/node-types` and the editor's palette. */
+  describe(): NodeTypeDescription[] {
+    return [...this.#types.values()].flatMap((versions) =>
+      [...versions.values()].map(({ nodeType, source }) => this.#describe(nodeType, source)),
+    );
+  }
+
+  #describe(t: AnyNodeType, source: string): NodeTypeDescription {
+    let d = this.#descriptions.get(t);
+    if (!d) {
+      d = {
+        type: t.type,
+        version: t.version,
+        category: t.category,
+        title: t.title,
+        description: t.description,
+        icon: t.icon,
+        waits: t.waits,
+        ports: t.ports,
+        configSchema: z.toJSONSchema(t.config, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+        source,
+      };
+      this.#descriptions.set(t, d);
+    }
+    return d;
+  }
+}
