@@ -35,7 +35,10 @@ async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new CliError('file_not_readable', `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliError(
+      'file_not_readable',
+      `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 
@@ -80,7 +83,11 @@ async function loadJourney(path: string, registry: NodeRegistry, io: CliIo) {
 }
 
 /** Runs the `waymark` command line; returns the exit status. */
-export async function runCli(argv: readonly string[], io: CliIo, registry: NodeRegistry = defaultRegistry()): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  registry: NodeRegistry = defaultRegistry(),
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'validate') {
@@ -108,10 +115,15 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: NodeR
         throw new CliError('usage', usage);
       const journey = await loadJourney(positionals[0] as string, registry, io);
       if (!journey) return 1;
-      const contactParsed = journeyContactSchema.safeParse(parseJson(await readText(values.contact, 'contact'), values.contact));
+      const contactParsed = journeyContactSchema.safeParse(
+        parseJson(await readText(values.contact, 'contact'), values.contact),
+      );
       if (!contactParsed.success) {
         const issue = contactParsed.error.issues[0];
-        throw new CliError('invalid_input', `${values.contact}: ${issue?.path.join('.') || 'contact'}: ${issue?.message}`);
+        throw new CliError(
+          'invalid_input',
+          `${values.contact}: ${issue?.path.join('.') || 'contact'}: ${issue?.message}`,
+        );
       }
       const events = await loadEvents(values.events);
       const seed = values.seed === undefined ? 0 : Number(values.seed);
@@ -120,7 +132,10 @@ export async function runCli(argv: readonly string[], io: CliIo, registry: NodeR
       if (values.until !== undefined) options.until = parseInstant(values.until, '--until');
       if (values.from !== undefined) options.from = parseInstant(values.from, '--from');
       if (events.length === 0 && options.from === undefined)
-        throw new CliError('invalid_input', `${values.events}: no events; give at least one event or --from to start the clock`);
+        throw new CliError(
+          'invalid_input',
+          `${values.events}: no events; give at least one event or --from to start the clock`,
+        );
       for (const line of simulate(journey, contactParsed.data, events, options)) io.out(JSON.stringify(line));
       return 0;
     }

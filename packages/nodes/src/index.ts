@@ -1,22 +1,79 @@
-export { type CompileResult, compileGraph, definitionToGraph, type GraphEdge, type GraphLayout, type GraphNode, graphToDefinition, type JourneyGraph } from './compiler/graph.ts';
-export { type PreparedJourney, type PreparedNode, type ValidationResult, validateJourney } from './compiler/validate.ts';
-export { applyOp, type ConditionScope, evaluateCondition, type HistoryEvent, nextWindowExpiry, readPath } from './conditions/evaluate.ts';
-export { assertNever, type Problem, type ProblemCode, problemCodes, type RunErrorCode, runErrorCodes, WaymarkError } from './errors.ts';
+export {
+  type CompileResult,
+  compileGraph,
+  definitionToGraph,
+  type GraphEdge,
+  type GraphLayout,
+  type GraphNode,
+  graphToDefinition,
+  type JourneyGraph,
+} from './compiler/graph.ts';
+export {
+  type PreparedJourney,
+  type PreparedNode,
+  type ValidationResult,
+  validateJourney,
+} from './compiler/validate.ts';
+export {
+  applyOp,
+  type ConditionScope,
+  evaluateCondition,
+  type HistoryEvent,
+  nextWindowExpiry,
+  readPath,
+} from './conditions/evaluate.ts';
+export { defaultRegistry } from './default-registry.ts';
+export {
+  assertNever,
+  type Problem,
+  type ProblemCode,
+  problemCodes,
+  type RunErrorCode,
+  runErrorCodes,
+  WaymarkError,
+} from './errors.ts';
 export { advance } from './interpreter/advance.ts';
 export { contactTimeZone } from './interpreter/context.ts';
-export { defaultEffectResolver, type EffectResolver, manualEnrolEvent, type SimulationLine, type SimulationOptions, simulate } from './interpreter/simulate.ts';
+export {
+  defaultEffectResolver,
+  type EffectResolver,
+  manualEnrolEvent,
+  type SimulationLine,
+  type SimulationOptions,
+  simulate,
+} from './interpreter/simulate.ts';
 export * from './interpreter/state.ts';
 export * from './nodes/index.ts';
 export { hashString, pickWeighted, sampleBeta, seededRandom, thompsonPick } from './random/random.ts';
-export { type ComparisonOp, type Condition, type ConditionValue, comparisonOps, conditionSchema, type EventCondition } from './schema/condition.ts';
+export {
+  type ComparisonOp,
+  type Condition,
+  type ConditionValue,
+  comparisonOps,
+  conditionSchema,
+  type EventCondition,
+} from './schema/condition.ts';
 export * from './schema/definition.ts';
 export { type DefinitionMigration, definitionMigrations, migrateDefinition } from './schema/migrate.ts';
-export { durationSchema, instantSchema, nameSchema, positiveDurationSchema, signedDurationSchema, timeOfDaySchema, timeZoneSchema } from './schema/primitives.ts';
+export {
+  durationSchema,
+  instantSchema,
+  nameSchema,
+  positiveDurationSchema,
+  signedDurationSchema,
+  timeOfDaySchema,
+  timeZoneSchema,
+} from './schema/primitives.ts';
 export { defineNode, type NodeTypeInput, nextPort } from './sdk/define-node.ts';
-export { approvalDecidedEvent, awaitEffect, type EffectOutcome, effectOutcome, effectResultEvent } from './sdk/effects.ts';
+export {
+  approvalDecidedEvent,
+  awaitEffect,
+  type EffectOutcome,
+  effectOutcome,
+  effectResultEvent,
+} from './sdk/effects.ts';
 export { portsOf } from './sdk/ports.ts';
 export { NodeRegistry, type NodeTypeDescription } from './sdk/registry.ts';
 export type * from './sdk/types.ts';
 export { addDuration, type Duration, parseDuration } from './time/duration.ts';
 export { isValidTimeZone, nextTimeOfDay, parseTimeOfDay } from './time/zone.ts';
-export { defaultRegistry } from './default-registry.ts';

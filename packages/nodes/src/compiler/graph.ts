@@ -67,7 +67,9 @@ export function graphToDefinition(graph: JourneyGraph): { definition: JourneyDef
   const layout: GraphLayout = { nodes: {} };
   for (const n of graph.nodes)
     layout.nodes[n.id] =
-      n.data.label === undefined ? { x: n.position.x, y: n.position.y } : { x: n.position.x, y: n.position.y, label: n.data.label };
+      n.data.label === undefined
+        ? { x: n.position.x, y: n.position.y }
+        : { x: n.position.x, y: n.position.y, label: n.data.label };
   if (graph.viewport) layout.viewport = graph.viewport;
   const definition: JourneyDefinition = {
     schemaVersion: currentSchemaVersion,

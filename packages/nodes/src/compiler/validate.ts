@@ -1,11 +1,6 @@
 import type { z } from 'zod';
 import type { Problem } from '../errors.ts';
-import {
-  edgeKey,
-  type JourneyDefinition,
-  type JourneyNode,
-  journeyDefinitionSchema,
-} from '../schema/definition.ts';
+import { edgeKey, type JourneyDefinition, type JourneyNode, journeyDefinitionSchema } from '../schema/definition.ts';
 import { migrateDefinition } from '../schema/migrate.ts';
 import { portsOf } from '../sdk/ports.ts';
 import type { NodeRegistry } from '../sdk/registry.ts';
@@ -29,7 +24,9 @@ export interface PreparedJourney {
 }
 
 /** The outcome of validating a journey: the prepared journey, or every problem found. */
-export type ValidationResult = { ok: true; journey: PreparedJourney; problems: [] } | { ok: false; problems: Problem[] };
+export type ValidationResult =
+  | { ok: true; journey: PreparedJourney; problems: [] }
+  | { ok: false; problems: Problem[] };
 
 function zodProblems(error: z.ZodError, base: (string | number)[], nodeId?: string): Problem[] {
   return error.issues.map((issue) => {
@@ -42,7 +39,9 @@ function zodProblems(error: z.ZodError, base: (string | number)[], nodeId?: stri
   });
 }
 
-function parseStructure(input: unknown): { ok: true; definition: JourneyDefinition } | { ok: false; problems: Problem[] } {
+function parseStructure(
+  input: unknown,
+): { ok: true; definition: JourneyDefinition } | { ok: false; problems: Problem[] } {
   let doc = input;
   if (typeof input === 'string') {
     try {
@@ -58,7 +57,11 @@ function parseStructure(input: unknown): { ok: true; definition: JourneyDefiniti
   const nodes = Array.isArray(migrated.doc.nodes) ? (migrated.doc.nodes as { id?: unknown }[]) : [];
   const problems = parsed.error.issues.map((issue) => {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-    const p: Problem = { code: 'invalid_definition', message: `${path.join('.') || 'definition'}: ${issue.message}`, path };
+    const p: Problem = {
+      code: 'invalid_definition',
+      message: `${path.join('.') || 'definition'}: ${issue.message}`,
+      path,
+    };
     if (path[0] === 'nodes' && typeof path[1] === 'number') {
       const id = nodes[path[1]]?.id;
       if (typeof id === 'string') p.nodeId = id;
@@ -74,13 +77,22 @@ function checkNodes(definition: JourneyDefinition, registry: NodeRegistry, probl
   const seen = new Set<string>();
   for (const node of definition.nodes) {
     if (seen.has(node.id)) {
-      problems.push({ code: 'duplicate_node_id', message: `node id "${node.id}" is used more than once`, nodeId: node.id });
+      problems.push({
+        code: 'duplicate_node_id',
+        message: `node id "${node.id}" is used more than once`,
+        nodeId: node.id,
+      });
       continue;
     }
     seen.add(node.id);
     const version = node.typeVersion ?? 1;
     if (!registry.has(node.type)) {
-      problems.push({ code: 'unknown_node_type', message: `unknown node type "${node.type}"`, nodeId: node.id, path: ['type'] });
+      problems.push({
+        code: 'unknown_node_type',
+        message: `unknown node type "${node.type}"`,
+        nodeId: node.id,
+        path: ['type'],
+      });
       continue;
     }
     const nodeType = registry.get(node.type, version);
@@ -126,16 +138,31 @@ function checkEdges(
       continue;
     }
     if (!ids.has(edge.to)) {
-      problems.push({ code: 'edge_to_missing_node', message: `edge leads to missing node "${edge.to}"`, edgeId, nodeId: edge.from });
+      problems.push({
+        code: 'edge_to_missing_node',
+        message: `edge leads to missing node "${edge.to}"`,
+        edgeId,
+        nodeId: edge.from,
+      });
       continue;
     }
     const from = prepared.get(edge.from);
     const to = prepared.get(edge.to);
     if (to?.nodeType.category === 'trigger')
-      problems.push({ code: 'edge_into_trigger', message: `${to.nodeType.title} starts a journey; nothing can lead into it`, edgeId, nodeId: edge.to });
+      problems.push({
+        code: 'edge_into_trigger',
+        message: `${to.nodeType.title} starts a journey; nothing can lead into it`,
+        edgeId,
+        nodeId: edge.to,
+      });
     if (!from) continue;
     if (from.nodeType.type === 'flow.exit') {
-      problems.push({ code: 'exit_has_outgoing_edges', message: 'an exit ends the journey; it cannot lead anywhere', edgeId, nodeId: edge.from });
+      problems.push({
+        code: 'exit_has_outgoing_edges',
+        message: 'an exit ends the journey; it cannot lead anywhere',
+        edgeId,
+        nodeId: edge.from,
+      });
       continue;
     }
     if (!from.ports.some((p) => p.id === port)) {
@@ -149,7 +176,10 @@ function checkEdges(
       continue;
     }
     let ports = out.get(edge.from);
-    if (!ports) out.set(edge.from, (ports = new Map()));
+    if (!ports) {
+      ports = new Map();
+      out.set(edge.from, ports);
+    }
     if (ports.has(port)) {
       problems.push({
         code: 'duplicate_port_edge',
@@ -244,7 +274,11 @@ function checkGraph(
   if (triggers.length > 0)
     for (const { node, nodeType } of prepared.values())
       if (!reached.has(node.id))
-        problems.push({ code: 'unreachable_node', message: `${nodeType.title} cannot be reached from any trigger`, nodeId: node.id });
+        problems.push({
+          code: 'unreachable_node',
+          message: `${nodeType.title} cannot be reached from any trigger`,
+          nodeId: node.id,
+        });
   for (const component of stronglyConnected([...prepared.keys()], next)) {
     const first = component[0] as string;
     const loops = component.length > 1 || [...next(first)].includes(first);

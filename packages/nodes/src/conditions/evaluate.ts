@@ -92,7 +92,8 @@ export function applyOp(op: string, actual: unknown, value: ConditionValue | und
       return c !== null && c <= 0;
     }
     case 'contains':
-      if (typeof actual === 'string') return typeof value === 'string' && actual.toLowerCase().includes(value.toLowerCase());
+      if (typeof actual === 'string')
+        return typeof value === 'string' && actual.toLowerCase().includes(value.toLowerCase());
       if (Array.isArray(actual)) return actual.some((item) => equals(item, value));
       return false;
     case 'in':

@@ -48,7 +48,11 @@ class Advance {
     const cap = this.journey.definition.settings.frequencyCap;
     const per = cap ? parseDuration(cap.per) : null;
     if (!per) return [];
-    const since = subtractDuration(this.ctx.now, per, contactTimeZone(this.ctx.contact, this.journey.definition.settings));
+    const since = subtractDuration(
+      this.ctx.now,
+      per,
+      contactTimeZone(this.ctx.contact, this.journey.definition.settings),
+    );
     return sent.filter((t) => t > since);
   }
 
@@ -76,13 +80,28 @@ class Advance {
     for (let visits = 0; ; visits++) {
       const prepared = this.journey.nodes.get(run.node);
       if (!prepared) {
-        this.errors.push({ code: 'node_not_found', message: `run is at unknown node "${run.node}"`, runId: run.id, nodeId: run.node });
+        this.errors.push({
+          code: 'node_not_found',
+          message: `run is at unknown node "${run.node}"`,
+          runId: run.id,
+          nodeId: run.node,
+        });
         this.#put(run, null);
         return;
       }
       if (visits >= limit) {
         const message = `stopped after ${limit} steps without waiting; the journey loops`;
-        this.#exit(run, { at: now, runId: run.id, node: run.node, type: prepared.node.type, error: { code: 'runaway_loop', message } }, 'completed');
+        this.#exit(
+          run,
+          {
+            at: now,
+            runId: run.id,
+            node: run.node,
+            type: prepared.node.type,
+            error: { code: 'runaway_loop', message },
+          },
+          'completed',
+        );
         return;
       }
       let result: NodeResult;
@@ -95,7 +114,12 @@ class Advance {
       if ('wait' in result) {
         if (result.effect) {
           run.pending = result.effect;
-          this.effects.push({ runId: run.id, node: run.node, key: `${run.id}:${run.node}:${run.seq}`, effect: result.effect });
+          this.effects.push({
+            runId: run.id,
+            node: run.node,
+            key: `${run.id}:${run.node}:${run.seq}`,
+            effect: result.effect,
+          });
         }
         if (result.wait.until !== undefined) run.wakeAt = result.wait.until;
         else delete run.wakeAt;
@@ -114,7 +138,8 @@ class Advance {
       if (effect) step.effect = effect;
       if (result.skipped) step.skipped = result.skipped;
       if (result.effect) this.#perform(run, result.effect);
-      if (result.output !== undefined) run.outputs = { ...run.outputs, [run.node]: { type: prepared.node.type, value: result.output } };
+      if (result.output !== undefined)
+        run.outputs = { ...run.outputs, [run.node]: { type: prepared.node.type, value: result.output } };
       delete run.pending;
       delete run.wakeAt;
       delete run.awaiting;
@@ -146,7 +171,13 @@ class Advance {
   #fail(run: RunState, prepared: PreparedNode, wake: Wake, e: unknown) {
     const code = e instanceof WaymarkError ? e.code : 'node_failed';
     const message = e instanceof Error ? e.message : String(e);
-    this.steps.push({ at: this.ctx.now, runId: run.id, node: run.node, type: prepared.node.type, error: { code, message } });
+    this.steps.push({
+      at: this.ctx.now,
+      runId: run.id,
+      node: run.node,
+      type: prepared.node.type,
+      error: { code, message },
+    });
     // A bad event leaves the run waiting as it was; a failure on arrival or timer holds the run for a retry.
     if (wake.kind === 'event' && wake.event.event !== effectResultEvent) return;
     run.failed = { code, message, at: this.ctx.now };
@@ -175,7 +206,12 @@ class Advance {
     if (reEntry === 'never' && this.state.entries > 0) return;
     if (reEntry === 'afterExit' && this.state.runs.length > 0) return;
     const evaluate = (c: Parameters<ExecutionContext['evaluate']>[0]) =>
-      evaluateCondition(c, { attributes: this.contact.attributes, history: this.ctx.history ?? noHistory, now: this.ctx.now, zone: this.timezone });
+      evaluateCondition(c, {
+        attributes: this.contact.attributes,
+        history: this.ctx.history ?? noHistory,
+        now: this.ctx.now,
+        zone: this.timezone,
+      });
     for (const trigger of this.journey.triggers) {
       if (only !== undefined && trigger.node.id !== only) continue;
       if (!trigger.nodeType.enrols?.(trigger.config, input, { now: this.ctx.now, evaluate })) continue;
@@ -199,13 +235,19 @@ class Advance {
   event(event: RuntimeEvent) {
     const exitOn = this.journey.definition.settings.exitOn ?? [];
     const goal = exitOn.some(
-      (g) => g.event === event.event && (g.where === undefined || evaluateCondition(g.where, { attributes: event.properties, now: this.ctx.now })),
+      (g) =>
+        g.event === event.event &&
+        (g.where === undefined || evaluateCondition(g.where, { attributes: event.properties, now: this.ctx.now })),
     );
     let resumed = false;
     for (const run of this.state.runs.slice()) {
       const prepared = this.journey.nodes.get(run.node);
       if (goal) {
-        this.#exit(run, { at: this.ctx.now, runId: run.id, node: run.node, type: prepared?.node.type ?? 'unknown' }, 'goal');
+        this.#exit(
+          run,
+          { at: this.ctx.now, runId: run.id, node: run.node, type: prepared?.node.type ?? 'unknown' },
+          'goal',
+        );
         continue;
       }
       const a = run.awaiting;
@@ -231,12 +273,14 @@ class Advance {
   timer() {
     for (const run of this.state.runs.slice())
       if (run.wakeAt !== undefined && run.wakeAt <= this.ctx.now) this.drive(run, { kind: 'timer' });
-      else if (run.failed) this.drive(run, run.awaiting || run.wakeAt !== undefined ? { kind: 'timer' } : { kind: 'enter' });
+      else if (run.failed)
+        this.drive(run, run.awaiting || run.wakeAt !== undefined ? { kind: 'timer' } : { kind: 'enter' });
   }
 
   result(): AdvanceResult {
     let wakeAt: number | undefined;
-    for (const run of this.state.runs) if (run.wakeAt !== undefined && (wakeAt === undefined || run.wakeAt < wakeAt)) wakeAt = run.wakeAt;
+    for (const run of this.state.runs)
+      if (run.wakeAt !== undefined && (wakeAt === undefined || run.wakeAt < wakeAt)) wakeAt = run.wakeAt;
     return {
       state: this.state,
       steps: this.steps,

@@ -30,7 +30,10 @@ const downstreamCache = new WeakMap<PreparedJourney, Map<string, JourneyNode | n
 /** The first node of `type` reachable from `from` (breadth first), cached per journey. */
 export function findDownstream(journey: PreparedJourney, from: string, type: string): JourneyNode | undefined {
   let cache = downstreamCache.get(journey);
-  if (!cache) downstreamCache.set(journey, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    downstreamCache.set(journey, cache);
+  }
   const key = `${from}\u0000${type}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit ?? undefined;
@@ -87,7 +90,8 @@ export class ExecutionContext implements NodeContext {
   }
 
   random = (): number => {
-    if (!this.#rng) this.#rng = seededRandom(hashString(`${this.contact.id}\u0000${this.node.id}`, this.seed >>> 0 || 0x811c9dc5));
+    if (!this.#rng)
+      this.#rng = seededRandom(hashString(`${this.contact.id}\u0000${this.node.id}`, this.seed >>> 0 || 0x811c9dc5));
     return this.#rng();
   };
 

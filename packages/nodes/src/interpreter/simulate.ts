@@ -78,7 +78,8 @@ export function simulate(
   const queue: { at: number; event: RuntimeEvent }[] = events.map((event) => ({ at: event.at, event }));
   let wakeAt: number | undefined;
   const nextDate = new Map<string, number | null>();
-  for (const t of dateTriggers) nextDate.set(t.node.id, t.nodeType.nextEnrolment?.(t.config, contact, start - 1, zone) ?? null);
+  for (const t of dateTriggers)
+    nextDate.set(t.node.id, t.nodeType.nextEnrolment?.(t.config, contact, start - 1, zone) ?? null);
 
   const apply = (input: AdvanceInput, now: number) => {
     const r: AdvanceResult = advance(journey, state, input, { now, contact, history, seed: options.seed ?? 0 });
@@ -91,7 +92,10 @@ export function simulate(
       if (run?.node !== e.node || run.awaiting?.name !== effectResultEvent) continue;
       const outcome = resolve(e.effect, e.node);
       if (outcome)
-        queue.unshift({ at: now, event: { event: effectResultEvent, at: now, properties: { node: e.node, run: e.runId, ...outcome } } });
+        queue.unshift({
+          at: now,
+          event: { event: effectResultEvent, at: now, properties: { node: e.node, run: e.runId, ...outcome } },
+        });
     }
   };
 

@@ -37,19 +37,21 @@ export type Condition =
   | EventCondition;
 
 /** The zod schema of {@link Condition}. */
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(conditionSchema) }),
-    z.strictObject({ any: z.array(conditionSchema) }),
-    z.strictObject({ not: conditionSchema }),
-    attributeConditionSchema.strict(),
-    z.strictObject({
-      event: nameSchema,
-      count: z
-        .object({ op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte']), value: z.number().int().min(0) })
-        .optional(),
-      within: durationSchema.optional(),
-      where: conditionSchema.optional(),
-    }),
-  ]),
-).meta({ 'x-waymark-widget': 'condition' });
+export const conditionSchema: z.ZodType<Condition> = z
+  .lazy(() =>
+    z.union([
+      z.strictObject({ all: z.array(conditionSchema) }),
+      z.strictObject({ any: z.array(conditionSchema) }),
+      z.strictObject({ not: conditionSchema }),
+      attributeConditionSchema.strict(),
+      z.strictObject({
+        event: nameSchema,
+        count: z
+          .object({ op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte']), value: z.number().int().min(0) })
+          .optional(),
+        within: durationSchema.optional(),
+        where: conditionSchema.optional(),
+      }),
+    ]),
+  )
+  .meta({ 'x-waymark-widget': 'condition' });

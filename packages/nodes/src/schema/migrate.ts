@@ -17,13 +17,18 @@ export function migrateDefinition(
   target: number = currentSchemaVersion,
 ): { ok: true; doc: Record<string, unknown> } | { ok: false; problems: Problem[] } {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
-    return { ok: false, problems: [{ code: 'invalid_definition', message: 'a journey definition must be a JSON object' }] };
+    return {
+      ok: false,
+      problems: [{ code: 'invalid_definition', message: 'a journey definition must be a JSON object' }],
+    };
   let current = doc as Record<string, unknown>;
   const version = current.schemaVersion;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
     return {
       ok: false,
-      problems: [{ code: 'invalid_definition', message: 'schemaVersion must be a positive integer', path: ['schemaVersion'] }],
+      problems: [
+        { code: 'invalid_definition', message: 'schemaVersion must be a positive integer', path: ['schemaVersion'] },
+      ],
     };
   if (version > target)
     return {
@@ -41,7 +46,13 @@ export function migrateDefinition(
     if (!step)
       return {
         ok: false,
-        problems: [{ code: 'unsupported_schema_version', message: `no migration from schemaVersion ${v}`, path: ['schemaVersion'] }],
+        problems: [
+          {
+            code: 'unsupported_schema_version',
+            message: `no migration from schemaVersion ${v}`,
+            path: ['schemaVersion'],
+          },
+        ],
       };
     current = { ...step(current), schemaVersion: v + 1 };
   }

@@ -4,7 +4,8 @@ import type { PortSpec, PortsSpec } from './types.ts';
 export function portsOf(spec: PortsSpec, config: unknown): PortSpec[] {
   if (Array.isArray(spec)) return spec as PortSpec[];
   const { fromConfig, idKey, labelKey } = spec as Exclude<PortsSpec, readonly PortSpec[]>;
-  const items = config !== null && typeof config === 'object' ? (config as Record<string, unknown>)[fromConfig] : undefined;
+  const items =
+    config !== null && typeof config === 'object' ? (config as Record<string, unknown>)[fromConfig] : undefined;
   if (!Array.isArray(items)) return [];
   const ports: PortSpec[] = [];
   for (const item of items) {

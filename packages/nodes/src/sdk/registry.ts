@@ -23,13 +23,20 @@ const typePattern = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/;
 function checkShape(t: AnyNodeType, source: string): string[] {
   const problems: string[] = [];
   if (typeof t !== 'object' || t === null) return ['is not an object made by defineNode'];
-  if (typeof t.type !== 'string' || !typePattern.test(t.type)) problems.push(`type "${String(t.type)}" is not a namespaced id like acme.slack`);
+  if (typeof t.type !== 'string' || !typePattern.test(t.type))
+    problems.push(`type "${String(t.type)}" is not a namespaced id like acme.slack`);
   if (!Number.isInteger(t.version) || t.version < 1) problems.push('version must be a positive integer');
   if (!categories.includes(t.category)) problems.push(`category must be one of ${categories.join(', ')}`);
   if (typeof t.title !== 'string' || t.title === '') problems.push('title is required');
   if (typeof t.execute !== 'function') problems.push('execute must be a function');
-  if (!t.config || typeof (t.config as { safeParse?: unknown }).safeParse !== 'function') problems.push('config must be a zod schema');
-  if (!Array.isArray(t.ports) && (typeof t.ports !== 'object' || t.ports === null || typeof (t.ports as { fromConfig?: unknown }).fromConfig !== 'string'))
+  if (!t.config || typeof (t.config as { safeParse?: unknown }).safeParse !== 'function')
+    problems.push('config must be a zod schema');
+  if (
+    !Array.isArray(t.ports) &&
+    (typeof t.ports !== 'object' ||
+      t.ports === null ||
+      typeof (t.ports as { fromConfig?: unknown }).fromConfig !== 'string')
+  )
     problems.push('ports must be a list of {id, label} or {fromConfig, idKey}');
   if (source !== 'builtin' && typeof t.type === 'string' && /^(trigger|flow|action|ai)\./.test(t.type))
     problems.push(`type "${t.type}" uses a namespace reserved for built-in nodes`);
@@ -63,7 +70,10 @@ export class NodeRegistry {
     }
     for (const t of staged.values()) {
       let versions = this.#types.get(t.type);
-      if (!versions) this.#types.set(t.type, (versions = new Map()));
+      if (!versions) {
+        versions = new Map();
+        this.#types.set(t.type, versions);
+      }
       versions.set(t.version, { nodeType: t, source });
     }
     return this;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
+import type { HistoryEvent } from '../conditions/evaluate.ts';
 import type { Condition } from '../schema/condition.ts';
 import type { JourneyContact, JourneyNode, JourneySettings } from '../schema/definition.ts';
-import type { HistoryEvent } from '../conditions/evaluate.ts';
 
 /** Where a node type sits in the palette and what it may do. */
 export type NodeCategory = 'trigger' | 'flow' | 'action' | 'ai';
@@ -25,10 +25,7 @@ export type RuntimeEvent = HistoryEvent;
 export type Wake = { kind: 'enter' } | { kind: 'timer' } | { kind: 'event'; event: RuntimeEvent };
 
 /** What started a run: an event, a manual enrolment or a date trigger. */
-export type EnrolInput =
-  | { kind: 'event'; event: RuntimeEvent }
-  | { kind: 'manual' }
-  | { kind: 'date'; at: number };
+export type EnrolInput = { kind: 'event'; event: RuntimeEvent } | { kind: 'manual' } | { kind: 'date'; at: number };
 
 /** An email to send. */
 export interface EmailEffect {

@@ -116,7 +116,11 @@ export const webhookNode = defineNode({
     url: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).meta({ title: 'URL' }),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST').meta({ title: 'Method' }),
     headers: z.record(z.string().min(1), z.string()).optional().meta({ title: 'Headers' }),
-    body: z.string().max(100_000).optional().meta({ title: 'Body (merge tags allowed)', 'x-waymark-widget': 'merge-text' }),
+    body: z
+      .string()
+      .max(100_000)
+      .optional()
+      .meta({ title: 'Body (merge tags allowed)', 'x-waymark-widget': 'merge-text' }),
   }),
   ports: [
     { id: 'next', label: 'Next' },

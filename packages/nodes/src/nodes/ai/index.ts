@@ -6,11 +6,9 @@ import type { NodeResult, SentimentEffect } from '../../sdk/types.ts';
 import { subjectVariants } from '../action/index.ts';
 
 function failed(nodeId: string, outcome: ReturnType<typeof effectOutcome>): never {
-  throw new WaymarkError(
-    'node_failed',
-    `${nodeId}: ${outcome.error?.message || 'the model did not return a result'}`,
-    { details: outcome.error },
-  );
+  throw new WaymarkError('node_failed', `${nodeId}: ${outcome.error?.message || 'the model did not return a result'}`, {
+    details: outcome.error,
+  });
 }
 
 /** Writes subject-line variants from a brief with the configured model. */
@@ -58,7 +56,10 @@ export const sentimentGuardNode = defineNode({
       text: z.string().min(1).max(5000).optional().meta({ title: 'Text' }),
       minScore: z.number().min(-1).max(1).default(0).meta({ title: 'Minimum score (−1 to 1)' }),
     })
-    .refine((c) => c.source !== 'text' || c.text !== undefined, { path: ['text'], message: 'text is required when source is text' }),
+    .refine((c) => c.source !== 'text' || c.text !== undefined, {
+      path: ['text'],
+      message: 'text is required when source is text',
+    }),
   ports: [
     { id: 'pass', label: 'Pass' },
     { id: 'fail', label: 'Fail' },

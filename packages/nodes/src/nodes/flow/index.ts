@@ -26,7 +26,9 @@ export const waitNode = defineNode({
   ports: nextPort,
   waits: true,
   execute: (ctx, config) =>
-    ctx.wake.kind === 'enter' ? { wait: { until: durationAfter(ctx.now, config.duration, ctx.timezone) } } : { go: 'next' },
+    ctx.wake.kind === 'enter'
+      ? { wait: { until: durationAfter(ctx.now, config.duration, ctx.timezone) } }
+      : { go: 'next' },
 });
 
 /** Holds the contact until a time of day, optionally on given weekdays. */
@@ -39,7 +41,10 @@ export const waitUntilNode = defineNode({
   icon: 'clock',
   config: z.strictObject({
     time: timeOfDaySchema.meta({ title: 'Time of day' }),
-    days: z.array(z.enum(weekdayNames as [string, ...string[]])).optional().meta({ title: 'On days' }),
+    days: z
+      .array(z.enum(weekdayNames as [string, ...string[]]))
+      .optional()
+      .meta({ title: 'On days' }),
   }),
   ports: nextPort,
   waits: true,

@@ -40,7 +40,9 @@ export const segmentTrigger = defineNode({
   config: z.strictObject({ segment: nameSchema.meta({ title: 'Segment' }) }),
   ports: nextPort,
   enrols: (config, input) =>
-    input.kind === 'event' && input.event.event === 'segment.entered' && input.event.properties.segment === config.segment,
+    input.kind === 'event' &&
+    input.event.event === 'segment.entered' &&
+    input.event.properties.segment === config.segment,
   execute: enter,
 });
 
