@@ -37,14 +37,14 @@ class Advance {
     this.state = {
       runs: state.runs.slice(),
       entries: state.entries,
-      emailsSent: this.#recentEmails(state.emailsSent),
+      emailsSent: this.recentEmails(state.emailsSent),
     };
     if (state.lastExitAt !== undefined) this.state.lastExitAt = state.lastExitAt;
     this.contact = ctx.contact;
     this.timezone = contactTimeZone(ctx.contact, journey.definition.settings);
   }
 
-  #recentEmails(sent: readonly number[]): number[] {
+  private recentEmails(sent: readonly number[]): number[] {
     const cap = this.journey.definition.settings.frequencyCap;
     const per = cap ? parseDuration(cap.per) : null;
     if (!per) return [];
@@ -57,23 +57,23 @@ class Advance {
   }
 
   /** Replaces a run in the state with its updated copy (or removes it). */
-  #put(run: RunState, next: RunState | null) {
+  private put(run: RunState, next: RunState | null) {
     const i = this.state.runs.indexOf(run);
     if (next === null) this.state.runs.splice(i, 1);
     else this.state.runs[i] = next;
   }
 
-  #exit(run: RunState, step: Step, how: 'completed' | 'goal') {
+  private exit(run: RunState, step: Step, how: 'completed' | 'goal') {
     step.exit = how;
     this.steps.push(step);
     this.state.lastExitAt = this.ctx.now;
-    this.#put(run, null);
+    this.put(run, null);
   }
 
   /** Executes the run's node with `wake` and keeps going until the run waits, fails or exits. */
   drive(original: RunState, firstWake: Wake) {
     const run: RunState = { ...original };
-    this.#put(original, run);
+    this.put(original, run);
     const now = this.ctx.now;
     const limit = this.ctx.maxSteps ?? this.journey.nodes.size + 1;
     let wake = firstWake;
@@ -86,12 +86,12 @@ class Advance {
           runId: run.id,
           nodeId: run.node,
         });
-        this.#put(run, null);
+        this.put(run, null);
         return;
       }
       if (visits >= limit) {
         const message = `stopped after ${limit} steps without waiting; the journey loops`;
-        this.#exit(
+        this.exit(
           run,
           {
             at: now,
@@ -106,9 +106,9 @@ class Advance {
       }
       let result: NodeResult;
       try {
-        result = prepared.nodeType.execute(this.#context(prepared, run, wake), prepared.config);
+        result = prepared.nodeType.execute(this.context(prepared, run, wake), prepared.config);
       } catch (e) {
-        this.#fail(run, prepared, wake, e);
+        this.fail(run, prepared, wake, e);
         return;
       }
       if ('wait' in result) {
@@ -130,14 +130,14 @@ class Advance {
       }
       const step: Step = { at: now, runId: run.id, node: run.node, type: prepared.node.type };
       if ('exit' in result) {
-        this.#exit(run, step, 'completed');
+        this.exit(run, step, 'completed');
         return;
       }
       if (result.go !== 'next') step.port = result.go;
       const effect = result.effect ?? run.pending;
       if (effect) step.effect = effect;
       if (result.skipped) step.skipped = result.skipped;
-      if (result.effect) this.#perform(run, result.effect);
+      if (result.effect) this.perform(run, result.effect);
       if (result.output !== undefined)
         run.outputs = { ...run.outputs, [run.node]: { type: prepared.node.type, value: result.output } };
       delete run.pending;
@@ -146,7 +146,7 @@ class Advance {
       delete run.failed;
       const target = prepared.out.get(result.go);
       if (target === undefined) {
-        this.#exit(run, step, 'completed');
+        this.exit(run, step, 'completed');
         return;
       }
       this.steps.push(step);
@@ -157,7 +157,7 @@ class Advance {
     }
   }
 
-  #perform(run: RunState, effect: NonNullable<Step['effect']>) {
+  private perform(run: RunState, effect: NonNullable<Step['effect']>) {
     this.effects.push({ runId: run.id, node: run.node, key: `${run.id}:${run.node}:${run.seq}`, effect });
     if (effect.kind === 'email') {
       if (this.journey.definition.settings.frequencyCap) this.state.emailsSent.push(this.ctx.now);
@@ -168,7 +168,7 @@ class Advance {
     }
   }
 
-  #fail(run: RunState, prepared: PreparedNode, wake: Wake, e: unknown) {
+  private fail(run: RunState, prepared: PreparedNode, wake: Wake, e: unknown) {
     const code = e instanceof WaymarkError ? e.code : 'node_failed';
     const message = e instanceof Error ? e.message : String(e);
     this.steps.push({
@@ -185,7 +185,7 @@ class Advance {
     delete run.awaiting;
   }
 
-  #context(prepared: PreparedNode, run: RunState, wake: Wake): ExecutionContext {
+  private context(prepared: PreparedNode, run: RunState, wake: Wake): ExecutionContext {
     return new ExecutionContext(
       this.journey,
       prepared,
@@ -243,7 +243,7 @@ class Advance {
     for (const run of this.state.runs.slice()) {
       const prepared = this.journey.nodes.get(run.node);
       if (goal) {
-        this.#exit(
+        this.exit(
           run,
           { at: this.ctx.now, runId: run.id, node: run.node, type: prepared?.node.type ?? 'unknown' },
           'goal',

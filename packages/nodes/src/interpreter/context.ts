@@ -59,7 +59,7 @@ export function findDownstream(journey: PreparedJourney, from: string, type: str
 /** The `NodeContext` handed to one execution of one node. */
 export class ExecutionContext implements NodeContext {
   readonly node: JourneyNode;
-  #rng: (() => number) | undefined;
+  private rng: (() => number) | undefined;
 
   constructor(
     readonly journey: PreparedJourney,
@@ -89,11 +89,11 @@ export class ExecutionContext implements NodeContext {
     return this.run.pending;
   }
 
-  random = (): number => {
-    if (!this.#rng)
-      this.#rng = seededRandom(hashString(`${this.contact.id}\u0000${this.node.id}`, this.seed >>> 0 || 0x811c9dc5));
-    return this.#rng();
-  };
+  /** Created on first use: most nodes never draw a random number. */
+  get random(): () => number {
+    if (!this.rng) this.rng = seededRandom(hashString(`${this.contact.id}\u0000${this.node.id}`, this.seed >>> 0 || 0x811c9dc5));
+    return this.rng;
+  }
 
   output(type: string): unknown {
     const entries = Object.values(this.run.outputs);
