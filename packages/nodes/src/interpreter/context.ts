@@ -27,18 +27,20 @@ export function contactTimeZone(contact: JourneyContact, settings: JourneySettin
 
 const downstreamCache = new WeakMap<PreparedJourney, Map<string, JourneyNode | null>>();
 
-/** The first node of `type` reachable from `from` (breadth first), cached per journey. */
-export function findDownstream(journey: PreparedJourney, from: string, type: string): JourneyNode | undefined {
+/** The first node of `type` reachable from `from` (through `port` when given), breadth first, cached per journey. */
+export function findDownstream(journey: PreparedJourney, from: string, type: string, port?: string): JourneyNode | undefined {
   let cache = downstreamCache.get(journey);
   if (!cache) {
     cache = new Map();
     downstreamCache.set(journey, cache);
   }
-  const key = `${from}\u0000${type}`;
+  const key = `${from}\u0000${type}\u0000${port ?? ''}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit ?? undefined;
   const seen = new Set([from]);
-  const queue = [...(journey.nodes.get(from)?.out.values() ?? [])];
+  const out = journey.nodes.get(from)?.out;
+  const first = port === undefined ? out?.values() : out?.has(port) ? [out.get(port) as string] : [];
+  const queue = [...(first ?? [])];
   let found: JourneyNode | null = null;
   while (queue.length > 0) {
     const id = queue.shift() as string;
@@ -117,7 +119,7 @@ export class ExecutionContext implements NodeContext {
     });
   }
 
-  downstream(type: string): JourneyNode | undefined {
-    return findDownstream(this.journey, this.node.id, type);
+  downstream(type: string, port?: string): JourneyNode | undefined {
+    return findDownstream(this.journey, this.node.id, type, port);
   }
 }

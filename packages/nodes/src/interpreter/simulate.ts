@@ -18,6 +18,13 @@ export interface SimulationLine {
   error?: { code: string; message: string };
 }
 
+/** A line for an input the interpreter rejected, e.g. a decision for a node no run waits at. */
+export interface SimulationErrorLine {
+  at: string;
+  event: string;
+  error: { code: string; message: string };
+}
+
 /** The outcome of an effect the simulator stands in for, or undefined to wait for an `effect.result` event. */
 export type EffectResolver = (effect: Effect, node: string) => { ok: boolean; output?: unknown } | undefined;
 
@@ -61,7 +68,7 @@ export function simulate(
   contactIn: JourneyContact,
   eventsIn: readonly RuntimeEvent[],
   options: SimulationOptions = {},
-): SimulationLine[] {
+): (SimulationLine | SimulationErrorLine)[] {
   const events = eventsIn.slice().sort((a, b) => a.at - b.at);
   const resolve = options.resolveEffect ?? defaultEffectResolver;
   const lastEvent = events.length > 0 ? (events[events.length - 1] as RuntimeEvent).at : options.from;
@@ -74,19 +81,21 @@ export function simulate(
   let contact = contactIn;
   let state: ContactJourneyState | undefined;
   const history: RuntimeEvent[] = [];
-  const lines: SimulationLine[] = [];
+  const lines: (SimulationLine | SimulationErrorLine)[] = [];
   const queue: { at: number; event: RuntimeEvent }[] = events.map((event) => ({ at: event.at, event }));
   let wakeAt: number | undefined;
   const nextDate = new Map<string, number | null>();
   for (const t of dateTriggers)
     nextDate.set(t.node.id, t.nodeType.nextEnrolment?.(t.config, contact, start - 1, zone) ?? null);
 
-  const apply = (input: AdvanceInput, now: number) => {
+  const apply = (input: AdvanceInput, now: number, event?: string) => {
     const r: AdvanceResult = advance(journey, state, input, { now, contact, history, seed: options.seed ?? 0 });
     state = r.state;
     contact = r.contact;
     wakeAt = r.wakeAt;
     for (const step of r.steps) lines.push(toLine(step));
+    for (const error of r.errors)
+      lines.push({ at: new Date(now).toISOString(), event: event ?? input.kind, error: { code: error.code, message: error.message } });
     for (const e of r.effects) {
       const run = r.state.runs.find((x) => x.id === e.runId);
       if (run?.node !== e.node || run.awaiting?.name !== effectResultEvent) continue;
@@ -122,7 +131,7 @@ export function simulate(
       if (event.event === manualEnrolEvent) {
         const node = event.properties.node;
         apply(typeof node === 'string' ? { kind: 'manual', node } : { kind: 'manual' }, now);
-      } else apply({ kind: 'event', event }, now);
+      } else apply({ kind: 'event', event }, now, event.event);
     }
   }
   return lines;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { NodeType } from './types.ts';
+import type { NodeType, PortSpec } from './types.ts';
 
 /** The fields of a node type as an author writes them; `waits` defaults to false. */
 export type NodeTypeInput<S extends z.ZodType> = Omit<NodeType<z.output<S>>, 'config' | 'waits'> & {
@@ -27,4 +27,4 @@ export function defineNode<S extends z.ZodType>(input: NodeTypeInput<S>): NodeTy
 }
 
 /** The single `next` port most nodes have. */
-export const nextPort = [{ id: 'next', label: 'Next' }] as const;
+export const nextPort: PortSpec[] = [{ id: 'next', label: 'Next' }];

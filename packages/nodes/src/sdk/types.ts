@@ -16,7 +16,7 @@ export interface PortSpec {
  * Output ports, either fixed or read from an array in the config (one port per item), so that
  * the editor can derive them from a description without running code.
  */
-export type PortsSpec = readonly PortSpec[] | { fromConfig: string; idKey: string; labelKey?: string };
+export type PortsSpec = PortSpec[] | { fromConfig: string; idKey: string; labelKey?: string };
 
 /** An event as the interpreter sees it: epoch-millisecond time and properties. */
 export type RuntimeEvent = HistoryEvent;
@@ -133,8 +133,8 @@ export interface NodeContext {
   stats(): VariantStats;
   /** Evaluates a condition against the contact's attributes and history. */
   evaluate(condition: Condition): boolean;
-  /** The first node of `type` reachable from this node, if any. */
-  downstream(type: string): Readonly<JourneyNode> | undefined;
+  /** The first node of `type` reachable from this node (through `port` when given), if any. */
+  downstream(type: string, port?: string): Readonly<JourneyNode> | undefined;
 }
 
 /** A node type: what the palette shows, what the config must be, and what it does. */

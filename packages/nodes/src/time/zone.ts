@@ -26,20 +26,51 @@ export type Weekday = (typeof weekdays)[number];
 /** The days of the week, Monday first. */
 export const weekdayNames: readonly Weekday[] = weekdays;
 
+function matchesWallClock(instant: number, date: DateTime, time: TimeOfDay, zone: string): boolean {
+  const local = DateTime.fromMillis(instant, { zone });
+  return local.hasSame(date, 'day') && local.hour === time.hour && local.minute === time.minute;
+}
+
+/**
+ * The instant the wall clock in `zone` reads `time` on `date`. When a DST change repeats that time,
+ * the earlier instant; when it skips it, the first instant after the gap (the moment of the change).
+ */
+function resolveWallClock(date: DateTime, time: TimeOfDay, zone: string): number {
+  const guess = DateTime.fromObject(
+    { year: date.year, month: date.month, day: date.day, hour: time.hour, minute: time.minute },
+    { zone },
+  ).toMillis();
+  if (!matchesWallClock(guess, date, time, zone)) {
+    // Skipped by a DST gap: find the change, the earliest instant with the offset in force after it.
+    const after = DateTime.fromMillis(guess, { zone }).offset;
+    let lo = guess - 4 * 3_600_000;
+    let hi = guess;
+    while (hi - lo > 60_000) {
+      const mid = Math.floor((lo + hi) / 2 / 60_000) * 60_000;
+      if (DateTime.fromMillis(mid, { zone }).offset === after) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  }
+  for (const earlier of [guess - 3_600_000, guess - 1_800_000])
+    if (matchesWallClock(earlier, date, time, zone)) return earlier;
+  return guess;
+}
+
 /**
  * The first instant at or after `from` whose wall clock in `zone` reads `time`, on one of `days` when given.
- * A time skipped by a DST change resolves to the first valid instant after the gap.
+ * A time repeated by a DST change resolves to its first occurrence; a skipped time to the end of the gap.
  */
 export function nextTimeOfDay(from: number, time: TimeOfDay, zone: string, days?: readonly Weekday[]): number {
   const start = DateTime.fromMillis(from, { zone });
   for (let offset = 0; offset <= 7; offset++) {
     const day = start.plus({ days: offset });
     if (days && days.length > 0 && !days.includes(weekdays[day.weekday - 1] as Weekday)) continue;
-    const candidate = DateTime.fromObject(
-      { year: day.year, month: day.month, day: day.day, hour: time.hour, minute: time.minute },
-      { zone },
-    ).toMillis();
+    const candidate = resolveWallClock(day, time, zone);
     if (candidate >= from) return candidate;
+    // The repeated hour: the second occurrence may still lie ahead.
+    const second = candidate + 3_600_000;
+    if (second >= from && matchesWallClock(second, day, time, zone)) return second;
   }
   // Unreachable: within eight days some allowed weekday has the time of day after `from`.
   throw new Error('no matching time of day');
@@ -74,5 +105,5 @@ export function localDate(instant: number, zone: string): string {
 export function atLocalTime(date: string, time: TimeOfDay, zone: string): number | null {
   const d = DateTime.fromISO(date, { zone });
   if (!d.isValid) return null;
-  return d.set({ hour: time.hour, minute: time.minute, second: 0, millisecond: 0 }).toMillis();
+  return resolveWallClock(d, time, zone);
 }

@@ -69,7 +69,8 @@ export const sentimentGuardNode = defineNode({
       const effect: SentimentEffect = { kind: 'sentiment', source: config.source };
       if (config.source === 'text') effect.texts = [config.text as string];
       else {
-        const email = ctx.downstream('action.sendEmail');
+        // The email this check guards is the one its Pass output leads to.
+        const email = ctx.downstream('action.sendEmail', 'pass');
         const emailConfig = (email?.config ?? {}) as { template?: string; subject?: string };
         if (emailConfig.template !== undefined) effect.template = emailConfig.template;
         if (config.source === 'subject') {

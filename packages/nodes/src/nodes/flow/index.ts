@@ -164,11 +164,14 @@ export const abTestNode = defineNode({
         config.variants.map((v) => v.weight),
         ctx.random(),
       );
-      return { go: (config.variants[i] as { port: string }).port };
+      const port = (config.variants[i] as { port: string }).port;
+      return { go: port, output: { variant: port, metric: config.metric } };
     }
     const stats = ctx.stats();
     const arms = config.variants.map((v) => stats[v.port] ?? { trials: 0, successes: 0 });
-    return { go: (config.variants[thompsonPick(arms, ctx.random)] as { port: string }).port };
+    const port = (config.variants[thompsonPick(arms, ctx.random)] as { port: string }).port;
+    // The output tells the runtime which variant to credit when the contact opens, clicks or converts.
+    return { go: port, output: { variant: port, metric: config.metric } };
   },
 });
 
