@@ -180,7 +180,7 @@ class Advance {
     });
     // A bad event leaves the run waiting as it was; a failure on arrival or timer holds the run for a retry.
     if (wake.kind === 'event' && wake.event.event !== effectResultEvent) return;
-    run.failed = { code, message, at: this.ctx.now };
+    run.failed = { code, message, at: this.ctx.now, attempts: (run.failed?.attempts ?? 0) + 1 };
     delete run.wakeAt;
     delete run.awaiting;
   }

@@ -23,7 +23,7 @@ export interface RunState {
   /** The event that started the run. */
   trigger?: RuntimeEvent;
   /** Set when the node threw; the run stays at the node until retried with a timer. */
-  failed?: { code: string; message: string; at: number };
+  failed?: { code: string; message: string; at: number; attempts: number };
 }
 
 /** Everything one journey keeps about one contact: active runs and what rules across runs need. */

@@ -1,0 +1,102 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, eq } from 'drizzle-orm';
+import { hashJson } from '../crypto.ts';
+import { insertEvents } from '../db/events.ts';
+import { idempotencyKeys } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { contactIdSchema, emailSchema, upsertContacts } from './contacts.ts';
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
+
+/** Event names reserved for the runtime's own signals; clients cannot forge them. */
+const reserved = /^(effect\.result|approval\.decided|journey\.|email\.|segment\.)/;
+
+const eventInput = z
+  .object({
+    contactId: contactIdSchema.optional(),
+    email: emailSchema.optional(),
+    event: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((n) => !reserved.test(n), 'this event name is reserved for Waymark itself'),
+    at: z.iso.datetime({ offset: true }).optional(),
+    properties: z.record(z.string(), z.unknown()).optional(),
+    /** Attributes to set on the contact before the event is applied. */
+    attributes: z.record(z.string().min(1), z.unknown()).optional(),
+  })
+  .refine((e) => e.contactId !== undefined || e.email !== undefined, { message: 'give contactId or email', path: ['contactId'] })
+  .openapi('EventInput');
+
+const bodySchema = z.union([eventInput, z.object({ events: z.array(eventInput).min(1).max(5_000) })]);
+const responseSchema = z.object({ accepted: z.number(), ids: z.array(z.number()), replayed: z.boolean() });
+
+/** `POST /v1/events`: ingest one event or a batch, idempotently with an `Idempotency-Key` header. */
+export function eventRoutes(services: Services) {
+  const router = newRouter();
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/events',
+      security: bearerSecurity,
+      request: {
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        ...jsonBody(bodySchema),
+      },
+      responses: { 202: jsonResponse(responseSchema, 'Accepted for processing'), 409: errorResponses[400], ...errorResponses },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      if (p.kind !== 'apiKey') throw new ApiError('forbidden', 'events are sent with an API key, not an editor token');
+      const body = c.req.valid('json');
+      const idempotencyKey = c.req.valid('header')['idempotency-key'];
+      const list = 'events' in body ? body.events : [body];
+      const requestHash = idempotencyKey === undefined ? '' : hashJson(body);
+      const result = await services.db.transaction(async (tx) => {
+        if (idempotencyKey !== undefined) {
+          const claimed = await tx
+            .insert(idempotencyKeys)
+            .values({ workspaceId: p.workspaceId, key: idempotencyKey, requestHash, status: 202, response: {} })
+            .onConflictDoNothing()
+            .returning({ key: idempotencyKeys.key });
+          if (claimed.length === 0) {
+            const [prior] = await tx
+              .select()
+              .from(idempotencyKeys)
+              .where(and(eq(idempotencyKeys.workspaceId, p.workspaceId), eq(idempotencyKeys.key, idempotencyKey)));
+            if (prior && prior.requestHash !== requestHash)
+              throw new ApiError('conflict', 'Idempotency-Key was already used for a different request body');
+            return { ...(prior?.response as { accepted: number; ids: number[] }), replayed: true };
+          }
+        }
+        const contactIds = await upsertContacts(
+          tx,
+          p.workspaceId,
+          list.map((e) => ({ id: e.contactId, email: e.email, attributes: e.attributes })),
+        );
+        const now = new Date();
+        const ids = await insertEvents(
+          tx,
+          list.map((e, i) => ({
+            workspaceId: p.workspaceId,
+            contactId: contactIds[i] as string,
+            name: e.event,
+            at: e.at === undefined ? now : new Date(e.at),
+            properties: e.properties ?? {},
+          })),
+        );
+        const response = { accepted: ids.length, ids };
+        if (idempotencyKey !== undefined)
+          await tx
+            .update(idempotencyKeys)
+            .set({ response })
+            .where(and(eq(idempotencyKeys.workspaceId, p.workspaceId), eq(idempotencyKeys.key, idempotencyKey)));
+        return { ...response, replayed: false };
+      });
+      services.wake.scheduler();
+      return c.json(result, 202);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,20 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Services } from '../services.ts';
+import type { AuthEnv } from './auth.ts';
+import { accessRoutes } from './access.ts';
+import { contactRoutes } from './contacts.ts';
+import { eventRoutes } from './events.ts';
+import { journeyRoutes } from './journeys.ts';
+import { nodeTypeRoutes } from './node-types.ts';
+import { newRouter } from './openapi.ts';
+
+/** Every `/v1` route module, mounted on one router. */
+export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
+  const router = newRouter();
+  router.route('/', nodeTypeRoutes(services));
+  router.route('/', accessRoutes(services));
+  router.route('/', contactRoutes(services));
+  router.route('/', eventRoutes(services));
+  router.route('/', journeyRoutes(services));
+  return router;
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { hashSecret, newApiKey, newId } from './crypto.ts';
+import type { Db } from './db/client.ts';
+import { apiKeys, serverSecrets, signInTokens, workspaces } from './db/schema.ts';
+
+/** Secrets generated once per installation and kept in the database. */
+export interface ServerSecrets {
+  /** Signs editor tokens. */
+  tokens: string;
+  /** Signs unsubscribe, preference and tracking links. */
+  links: string;
+}
+
+async function secret(db: Db, name: string): Promise<string> {
+  await db
+    .insert(serverSecrets)
+    .values({ name, value: randomBytes(32).toString('base64url') })
+    .onConflictDoNothing();
+  const [row] = await db.select().from(serverSecrets).where(eq(serverSecrets.name, name));
+  if (!row) throw new Error(`server secret ${name} missing`);
+  return row.value;
+}
+
+/** Loads (creating on first start) the server's signing secrets. */
+export async function loadSecrets(db: Db): Promise<ServerSecrets> {
+  return { tokens: await secret(db, 'editor-tokens'), links: await secret(db, 'links') };
+}
+
+/** Creates a workspace and its first API key; returns the key, which is never stored in clear. */
+export async function createWorkspace(db: Db, name: string, id = newId('ws_'), key?: string) {
+  const k = key === undefined ? newApiKey() : { key, hash: hashSecret(key), prefix: key.slice(0, 9) };
+  await db.transaction(async (tx) => {
+    await tx.insert(workspaces).values({ id, name });
+    await tx.insert(apiKeys).values({ id: newId('key_'), workspaceId: id, name: 'first key', prefix: k.prefix, keyHash: k.hash });
+  });
+  return { workspaceId: id, apiKey: k.key };
+}
+
+/**
+ * Makes sure the default workspace exists. On first start it gets `WAYMARK_API_KEY` (or a generated
+ * key, returned once); a configured key is also added later if missing.
+ */
+export async function ensureDefaultWorkspace(db: Db, configuredKey: string | undefined) {
+  const [existing] = await db.select().from(workspaces).where(eq(workspaces.id, 'default'));
+  if (!existing) return { ...(await createWorkspace(db, 'Default workspace', 'default', configuredKey)), created: true };
+  if (configuredKey !== undefined) {
+    const hash = hashSecret(configuredKey);
+    await db
+      .insert(apiKeys)
+      .values({ id: newId('key_'), workspaceId: 'default', name: 'WAYMARK_API_KEY', prefix: configuredKey.slice(0, 9), keyHash: hash })
+      .onConflictDoNothing();
+  }
+  return { workspaceId: 'default', apiKey: undefined, created: false };
+}
+
+/** A one-time sign-in link token for a workspace, valid for `ttlMs`. */
+export async function createSignInToken(db: Db, workspaceId: string, ttlMs = 24 * 3600 * 1000): Promise<string> {
+  const token = randomBytes(24).toString('base64url');
+  await db.insert(signInTokens).values({ tokenHash: hashSecret(token), workspaceId, expiresAt: new Date(Date.now() + ttlMs) });
+  return token;
+}

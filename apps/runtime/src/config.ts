@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+
+/** Settings read from the environment at start. */
+export interface RuntimeConfig {
+  port: number;
+  /** Where embedded PGlite keeps its data when no DATABASE_URL is given. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** A real mail server; without it the built-in development SMTP sink receives everything. */
+  smtpUrl: string | undefined;
+  /** Port of the built-in SMTP sink (0 picks a free one). */
+  devSmtpPort: number;
+  /** The address the runtime is reached at, for links in emails. */
+  publicUrl: string;
+  apiKey: string | undefined;
+  fromAddress: string;
+  nodePackages: string[];
+  editorDir: string | undefined;
+  logLevel: 'info' | 'warn' | 'error' | 'silent';
+  /** Run the scheduler and delivery workers in this process. */
+  workers: boolean;
+}
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  return n;
+}
+
+/** Reads the runtime's configuration from environment variables. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const port = int('PORT', env.PORT, 3000);
+  const level = env.WAYMARK_LOG_LEVEL ?? 'info';
+  if (!['info', 'warn', 'error', 'silent'].includes(level)) throw new Error(`WAYMARK_LOG_LEVEL must be info, warn, error or silent`);
+  return {
+    port,
+    dataDir: resolve(env.WAYMARK_DATA_DIR ?? '.waymark-data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    devSmtpPort: int('WAYMARK_DEV_SMTP_PORT', env.WAYMARK_DEV_SMTP_PORT, 0),
+    publicUrl: (env.WAYMARK_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    apiKey: env.WAYMARK_API_KEY || undefined,
+    fromAddress: env.WAYMARK_FROM ?? 'Waymark <hello@waymark.localhost>',
+    nodePackages: (env.WAYMARK_NODE_PACKAGES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    editorDir: env.WAYMARK_EDITOR_DIR || undefined,
+    logLevel: level as RuntimeConfig['logLevel'],
+    workers: env.WAYMARK_WORKERS !== 'off',
+  };
+}

@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+/** The drizzle database, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle of {@link Db}. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A connected database: drizzle on postgres.js or PGlite, plus LISTEN/NOTIFY and shutdown. */
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Calls `onNotify` whenever `channel` is notified (by any process on the same database). */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** Connects to a Postgres server by URL and applies migrations (serialised across processes). */
+export async function connectPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connection: { application_name: 'waymark' } });
+  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const reserved = await client.reserve();
+  try {
+    // Several runtime processes may start at once; one migrates while the others wait.
+    await reserved`select pg_advisory_lock(727274)`;
+    await migratePostgres(drizzlePostgres(reserved as unknown as postgres.Sql), { migrationsFolder });
+  } finally {
+    await reserved`select pg_advisory_unlock(727274)`;
+    reserved.release();
+  }
+  return {
+    db,
+    kind: 'postgres',
+    async listen(channel, onNotify) {
+      const sub = await client.listen(channel, (payload) => onNotify(payload));
+      return () => sub.unlisten();
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** Opens embedded PGlite in `dataDir` (in memory when undefined) and applies migrations. */
+export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create(dataDir ?? 'memory://', options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const db = drizzlePglite(pg, { schema }) as unknown as Db;
+  await migratePglite(drizzlePglite(pg), { migrationsFolder });
+  return {
+    db,
+    kind: 'pglite',
+    async listen(channel, onNotify) {
+      const unsub = await pg.listen(channel, onNotify);
+      return () => unsub();
+    },
+    close: () => pg.close(),
+  };
+}
+
+/** Wakes listeners on `channel` in every process on this database. */
+export async function notify(db: Db | Tx, channel: string, payload = ''): Promise<void> {
+  await db.execute(sql`select pg_notify(${channel}, ${payload})`);
+}

@@ -1,0 +1,74 @@
+import http from 'node:http';
+import https from 'node:https';
+import { Liquid } from 'liquidjs';
+import { guardedLookup } from './ssrf-guard.ts';
+
+const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
+
+/** What a webhook call returned; `ok` for 2xx. */
+export interface WebhookOutcome {
+  ok: boolean;
+  status?: number;
+  error?: { code: string; message: string };
+}
+
+/** A webhook as the outbox holds it. */
+export interface WebhookRequest {
+  url: string;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Calls a webhook with merge tags filled from the contact, refusing internal addresses (unless
+ * allowed), with a time limit and a capped response size.
+ */
+export async function callWebhook(
+  req: WebhookRequest,
+  context: { contact: Record<string, unknown> },
+  options: { allowPrivate: boolean; timeoutMs?: number },
+): Promise<WebhookOutcome> {
+  let body: string | undefined;
+  try {
+    body = req.body === undefined ? undefined : await liquid.parseAndRender(req.body, context);
+  } catch (e) {
+    return { ok: false, error: { code: 'template_error', message: `body: ${(e as Error).message}` } };
+  }
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    return { ok: false, error: { code: 'invalid_url', message: `url: not a URL` } };
+  }
+  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+  if (!client) return { ok: false, error: { code: 'invalid_url', message: 'url: only http and https are allowed' } };
+  return new Promise<WebhookOutcome>((resolve) => {
+    const request = client.request(
+      url,
+      {
+        method: req.method,
+        headers: { 'content-type': 'application/json', 'user-agent': 'Waymark-Webhook/1', ...(req.headers ?? {}) },
+        lookup: guardedLookup(options.allowPrivate) as never,
+        timeout: options.timeoutMs ?? 10_000,
+      },
+      (res) => {
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > 64 * 1024) res.destroy();
+        });
+        res.on('close', () => {
+          const status = res.statusCode ?? 0;
+          resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: { code: 'http_status', message: `the endpoint answered ${status}` } });
+        });
+      },
+    );
+    request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'timeout' })));
+    request.on('error', (e: Error & { code?: string }) =>
+      resolve({ ok: false, error: { code: e.code === 'webhook_address_blocked' || e.name === 'BlockedAddressError' ? 'webhook_address_blocked' : (e.code ?? 'request_failed'), message: e.message } }),
+    );
+    if (body !== undefined) request.write(body);
+    request.end();
+  });
+}

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { defaultRegistry, type NodeRegistry } from '@waymark/nodes';
+import { createApp } from './api/app.ts';
+import { issueEditorToken, redeemSignInToken } from './api/auth.ts';
+import { createSignInToken, ensureDefaultWorkspace, loadSecrets } from './bootstrap.ts';
+import type { RuntimeConfig } from './config.ts';
+import { connectPostgres, type Database, openPglite } from './db/client.ts';
+import { type AiProvider, createEffectsWorker } from './effects/worker.ts';
+import { createLogger, type Logger, redactUrl } from './logger.ts';
+import { Engine } from './scheduler/engine.ts';
+import { JourneyCache } from './scheduler/journey-cache.ts';
+import { startScheduler } from './scheduler/worker.ts';
+import type { Services } from './services.ts';
+
+/** A running Waymark runtime. */
+export interface RunningRuntime {
+  url: string;
+  services: Services;
+  engine: Engine;
+  /** The default workspace's first API key, when it was generated at this start. */
+  apiKey: string | undefined;
+  signInUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Optional parts a caller (tests, embedding) may supply instead of the defaults. */
+export interface RuntimeOverrides {
+  database?: Database;
+  registry?: NodeRegistry;
+  log?: Logger;
+  ai?: AiProvider;
+  allowPrivateWebhooks?: boolean;
+}
+
+const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
+
+/** Starts the runtime: database and migrations, API, scheduler, delivery and (without SMTP_URL) the dev SMTP sink. */
+export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOverrides = {}): Promise<RunningRuntime> {
+  const log = overrides.log ?? createLogger(config.logLevel);
+  const database =
+    overrides.database ?? (config.databaseUrl ? await connectPostgres(config.databaseUrl) : await openPglite(config.dataDir));
+  log.info('database ready', { kind: database.kind, where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir });
+  const db = database.db;
+  const secrets = await loadSecrets(db);
+  const boot = await ensureDefaultWorkspace(db, config.apiKey);
+  const registry = overrides.registry ?? defaultRegistry();
+
+  let schedulerPoke = () => {};
+  let deliveryPoke = () => {};
+  const services: Services = {
+    config,
+    database,
+    db,
+    registry,
+    secrets,
+    log,
+    wake: { scheduler: () => schedulerPoke(), delivery: () => deliveryPoke() },
+  };
+  const cache = new JourneyCache(db, registry);
+  const engine = new Engine(services, cache);
+
+  const app = createApp(services);
+  app.get('/sign-in', async (c) => {
+    const token = c.req.query('token') ?? '';
+    const workspaceId = await redeemSignInToken(db, token);
+    if (!workspaceId) return c.html('<!doctype html><title>Waymark</title><p>This sign-in link was already used or has expired. Restart Waymark for a new one.</p>', 400);
+    const editor = await issueEditorToken(secrets.tokens, { workspaceId, access: 'edit', ttlSeconds: 12 * 3600 });
+    return c.redirect(`/#token=${encodeURIComponent(editor.token)}`, 302);
+  });
+  const editorDir = config.editorDir ?? defaultEditorDir;
+  if (existsSync(editorDir)) {
+    app.use('/*', serveStatic({ root: editorDir }));
+    app.get('/', serveStatic({ path: `${editorDir}/index.html` }));
+  } else {
+    app.get('/', (c) =>
+      c.html(
+        '<!doctype html><meta charset="utf-8"><title>Waymark</title><h1>Waymark runtime</h1><p>The API is at <code>/v1</code> (OpenAPI: <a href="/v1/openapi.json">/v1/openapi.json</a>). The editor is not built yet.</p>',
+      ),
+    );
+  }
+
+  const workers: { stop(): Promise<void> }[] = [];
+  if (config.workers) {
+    const scheduler = startScheduler(services, engine, cache);
+    schedulerPoke = scheduler.poke;
+    workers.push(scheduler);
+    const effects = createEffectsWorker(services, {
+      ...(overrides.ai ? { ai: overrides.ai } : {}),
+      allowPrivateWebhooks: overrides.allowPrivateWebhooks ?? false,
+    });
+    deliveryPoke = effects.poke;
+    workers.push(effects);
+  }
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: '0.0.0.0' }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // With PORT=0 the port is known only now; links in emails must use it.
+  if (config.port === 0) services.config = { ...config, port, publicUrl: `http://localhost:${port}` };
+  const url = `http://localhost:${port}`;
+
+  const signInUrl = `${services.config.publicUrl}/sign-in?token=${await createSignInToken(db, 'default')}`;
+  return {
+    url,
+    services,
+    engine,
+    apiKey: boot.apiKey,
+    signInUrl,
+    async stop() {
+      for (const w of workers) await w.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!overrides.database) await database.close();
+    },
+  };
+}

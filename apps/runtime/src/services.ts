@@ -1,0 +1,17 @@
+import type { NodeRegistry } from '@waymark/nodes';
+import type { ServerSecrets } from './bootstrap.ts';
+import type { RuntimeConfig } from './config.ts';
+import type { Database, Db } from './db/client.ts';
+import type { Logger } from './logger.ts';
+
+/** What every part of the runtime shares: configuration, database, node registry, secrets, logger. */
+export interface Services {
+  config: RuntimeConfig;
+  database: Database;
+  db: Db;
+  registry: NodeRegistry;
+  secrets: ServerSecrets;
+  log: Logger;
+  /** Wakes this process's workers at once (other processes are woken through NOTIFY). */
+  wake: { scheduler(): void; delivery(): void };
+}
