@@ -1,4 +1,10 @@
-import { advance, type ContactJourneyState, defaultRegistry, type JourneyDefinitionInput, validateJourney } from '@waymark/nodes';
+import {
+  advance,
+  type ContactJourneyState,
+  defaultRegistry,
+  type JourneyDefinitionInput,
+  validateJourney,
+} from '@waymark/nodes';
 
 /** A 10-node journey: trigger, waits, a condition, a split, emails, an update and exits. */
 export const tenNodeJourney: JourneyDefinitionInput = {
@@ -11,7 +17,16 @@ export const tenNodeJourney: JourneyDefinitionInput = {
     { id: 'pro', type: 'flow.condition', config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } } },
     { id: 'welcome', type: 'action.sendEmail', config: { template: 'welcome' } },
     { id: 'w2', type: 'flow.wait', config: { duration: 'PT24H' } },
-    { id: 'split', type: 'flow.split', config: { branches: [{ port: 'a', weight: 50 }, { port: 'b', weight: 50 }] } },
+    {
+      id: 'split',
+      type: 'flow.split',
+      config: {
+        branches: [
+          { port: 'a', weight: 50 },
+          { port: 'b', weight: 50 },
+        ],
+      },
+    },
     { id: 'tag', type: 'action.updateContact', config: { set: { onboarded: true } } },
     { id: 'tips', type: 'action.sendEmail', config: { template: 'tips' } },
     { id: 'upsell', type: 'action.sendEmail', config: { template: 'upsell' } },
@@ -42,7 +57,12 @@ export function runInterpreter(contacts: number): { transitions: number; seconds
   const started = performance.now();
   for (let i = 0; i < contacts; i++) {
     const contact = { id: `c${i}`, attributes: { plan: i % 3 === 0 ? 'pro' : 'free' } };
-    let r = advance(journey, undefined, { kind: 'event', event: { event: 'signed_up', at: t0, properties: {} } }, { now: t0, contact });
+    let r = advance(
+      journey,
+      undefined,
+      { kind: 'event', event: { event: 'signed_up', at: t0, properties: {} } },
+      { now: t0, contact },
+    );
     transitions += r.steps.length;
     let state: ContactJourneyState = r.state;
     while (r.wakeAt !== undefined) {

@@ -27,7 +27,14 @@ describe('golden journeys in examples/journeys', () => {
     });
 
     it(`${name}: simulates to the expected steps`, async () => {
-      const args = ['simulate', join(dir, 'journey.json'), '--contact', join(dir, 'contact.json'), '--events', join(dir, 'events.jsonl')];
+      const args = [
+        'simulate',
+        join(dir, 'journey.json'),
+        '--contact',
+        join(dir, 'contact.json'),
+        '--events',
+        join(dir, 'events.jsonl'),
+      ];
       const extra = join(dir, 'args.json');
       try {
         args.push(...(JSON.parse(readFileSync(extra, 'utf8')) as string[]));

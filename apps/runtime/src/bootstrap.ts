@@ -32,7 +32,9 @@ export async function createWorkspace(db: Db, name: string, id = newId('ws_'), k
   const k = key === undefined ? newApiKey() : { key, hash: hashSecret(key), prefix: key.slice(0, 9) };
   await db.transaction(async (tx) => {
     await tx.insert(workspaces).values({ id, name });
-    await tx.insert(apiKeys).values({ id: newId('key_'), workspaceId: id, name: 'first key', prefix: k.prefix, keyHash: k.hash });
+    await tx
+      .insert(apiKeys)
+      .values({ id: newId('key_'), workspaceId: id, name: 'first key', prefix: k.prefix, keyHash: k.hash });
   });
   return { workspaceId: id, apiKey: k.key };
 }
@@ -43,12 +45,19 @@ export async function createWorkspace(db: Db, name: string, id = newId('ws_'), k
  */
 export async function ensureDefaultWorkspace(db: Db, configuredKey: string | undefined) {
   const [existing] = await db.select().from(workspaces).where(eq(workspaces.id, 'default'));
-  if (!existing) return { ...(await createWorkspace(db, 'Default workspace', 'default', configuredKey)), created: true };
+  if (!existing)
+    return { ...(await createWorkspace(db, 'Default workspace', 'default', configuredKey)), created: true };
   if (configuredKey !== undefined) {
     const hash = hashSecret(configuredKey);
     await db
       .insert(apiKeys)
-      .values({ id: newId('key_'), workspaceId: 'default', name: 'WAYMARK_API_KEY', prefix: configuredKey.slice(0, 9), keyHash: hash })
+      .values({
+        id: newId('key_'),
+        workspaceId: 'default',
+        name: 'WAYMARK_API_KEY',
+        prefix: configuredKey.slice(0, 9),
+        keyHash: hash,
+      })
       .onConflictDoNothing();
   }
   return { workspaceId: 'default', apiKey: undefined, created: false };
@@ -57,6 +66,8 @@ export async function ensureDefaultWorkspace(db: Db, configuredKey: string | und
 /** A one-time sign-in link token for a workspace, valid for `ttlMs`. */
 export async function createSignInToken(db: Db, workspaceId: string, ttlMs = 24 * 3600 * 1000): Promise<string> {
   const token = randomBytes(24).toString('base64url');
-  await db.insert(signInTokens).values({ tokenHash: hashSecret(token), workspaceId, expiresAt: new Date(Date.now() + ttlMs) });
+  await db
+    .insert(signInTokens)
+    .values({ tokenHash: hashSecret(token), workspaceId, expiresAt: new Date(Date.now() + ttlMs) });
   return token;
 }

@@ -32,7 +32,8 @@ function int(name: string, value: string | undefined, fallback: number): number 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const port = int('PORT', env.PORT, 3000);
   const level = env.WAYMARK_LOG_LEVEL ?? 'info';
-  if (!['info', 'warn', 'error', 'silent'].includes(level)) throw new Error(`WAYMARK_LOG_LEVEL must be info, warn, error or silent`);
+  if (!['info', 'warn', 'error', 'silent'].includes(level))
+    throw new Error(`WAYMARK_LOG_LEVEL must be info, warn, error or silent`);
   return {
     port,
     dataDir: resolve(env.WAYMARK_DATA_DIR ?? '.waymark-data'),

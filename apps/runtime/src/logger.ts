@@ -29,7 +29,10 @@ export interface Logger {
 }
 
 /** A logger writing JSON lines to a stream; `level` `silent` writes nothing. */
-export function createLogger(level: 'info' | 'warn' | 'error' | 'silent' = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: 'info' | 'warn' | 'error' | 'silent' = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const order = { info: 0, warn: 1, error: 2, silent: 3 };
   const log = (lvl: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < order[level]) return;

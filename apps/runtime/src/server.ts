@@ -41,8 +41,12 @@ const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.
 export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOverrides = {}): Promise<RunningRuntime> {
   const log = overrides.log ?? createLogger(config.logLevel);
   const database =
-    overrides.database ?? (config.databaseUrl ? await connectPostgres(config.databaseUrl) : await openPglite(config.dataDir));
-  log.info('database ready', { kind: database.kind, where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir });
+    overrides.database ??
+    (config.databaseUrl ? await connectPostgres(config.databaseUrl) : await openPglite(config.dataDir));
+  log.info('database ready', {
+    kind: database.kind,
+    where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir,
+  });
   const db = database.db;
   const secrets = await loadSecrets(db);
   const boot = await ensureDefaultWorkspace(db, config.apiKey);
@@ -66,7 +70,11 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
   app.get('/sign-in', async (c) => {
     const token = c.req.query('token') ?? '';
     const workspaceId = await redeemSignInToken(db, token);
-    if (!workspaceId) return c.html('<!doctype html><title>Waymark</title><p>This sign-in link was already used or has expired. Restart Waymark for a new one.</p>', 400);
+    if (!workspaceId)
+      return c.html(
+        '<!doctype html><title>Waymark</title><p>This sign-in link was already used or has expired. Restart Waymark for a new one.</p>',
+        400,
+      );
     const editor = await issueEditorToken(secrets.tokens, { workspaceId, access: 'edit', ttlSeconds: 12 * 3600 });
     return c.redirect(`/#token=${encodeURIComponent(editor.token)}`, 302);
   });

@@ -185,7 +185,10 @@ export class Runner {
   }
 
   manual(when: string | number, node?: string): AdvanceResult {
-    return this.apply(node === undefined ? { kind: 'manual' } : { kind: 'manual', node }, typeof when === 'number' ? when : at(when));
+    return this.apply(
+      node === undefined ? { kind: 'manual' } : { kind: 'manual', node },
+      typeof when === 'number' ? when : at(when),
+    );
   }
 
   date(when: string | number, node: string): AdvanceResult {

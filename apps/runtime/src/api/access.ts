@@ -8,7 +8,15 @@ import type { Services } from '../services.ts';
 import { clearKeyCache, issueEditorToken, requireApiKey } from './auth.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
-const keySchema = z.object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), revokedAt: z.string().nullable() }).openapi('ApiKey');
+const keySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi('ApiKey');
 
 /** Workspaces, API keys and editor tokens. */
 export function accessRoutes(services: Services) {
@@ -20,7 +28,13 @@ export function accessRoutes(services: Services) {
       method: 'get',
       path: '/workspace',
       security: bearerSecurity,
-      responses: { 200: jsonResponse(z.object({ id: z.string(), name: z.string(), access: z.string(), journeyId: z.string().nullable() }), 'The caller\'s workspace'), ...errorResponses },
+      responses: {
+        200: jsonResponse(
+          z.object({ id: z.string(), name: z.string(), access: z.string(), journeyId: z.string().nullable() }),
+          "The caller's workspace",
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
@@ -36,12 +50,16 @@ export function accessRoutes(services: Services) {
       path: '/workspaces',
       security: bearerSecurity,
       request: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })),
-      responses: { 201: jsonResponse(z.object({ id: z.string(), apiKey: z.string() }), 'Created; the key is shown only now'), ...errorResponses },
+      responses: {
+        201: jsonResponse(z.object({ id: z.string(), apiKey: z.string() }), 'Created; the key is shown only now'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
       requireApiKey(p);
-      if (p.workspaceId !== 'default') throw new ApiError('forbidden', 'only API keys of the default (installation) workspace may create workspaces');
+      if (p.workspaceId !== 'default')
+        throw new ApiError('forbidden', 'only API keys of the default (installation) workspace may create workspaces');
       const created = await createWorkspace(db, c.req.valid('json').name);
       return c.json({ id: created.workspaceId, apiKey: created.apiKey }, 201);
     },
@@ -53,7 +71,10 @@ export function accessRoutes(services: Services) {
       path: '/api-keys',
       security: bearerSecurity,
       request: jsonBody(z.object({ name: z.string().trim().min(1).max(200) })),
-      responses: { 201: jsonResponse(keySchema.extend({ key: z.string() }), 'Created; the key is shown only now'), ...errorResponses },
+      responses: {
+        201: jsonResponse(keySchema.extend({ key: z.string() }), 'Created; the key is shown only now'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
@@ -61,21 +82,46 @@ export function accessRoutes(services: Services) {
       const k = newApiKey();
       const [row] = await db
         .insert(apiKeys)
-        .values({ id: newId('key_'), workspaceId: p.workspaceId, name: c.req.valid('json').name, prefix: k.prefix, keyHash: k.hash })
+        .values({
+          id: newId('key_'),
+          workspaceId: p.workspaceId,
+          name: c.req.valid('json').name,
+          prefix: k.prefix,
+          keyHash: k.hash,
+        })
         .returning();
       const r = row as typeof apiKeys.$inferSelect;
-      return c.json({ id: r.id, name: r.name, prefix: r.prefix, createdAt: r.createdAt.toISOString(), revokedAt: null, key: k.key }, 201);
+      return c.json(
+        { id: r.id, name: r.name, prefix: r.prefix, createdAt: r.createdAt.toISOString(), revokedAt: null, key: k.key },
+        201,
+      );
     },
   );
 
   router.openapi(
-    createRoute({ method: 'get', path: '/api-keys', security: bearerSecurity, responses: { 200: jsonResponse(z.object({ keys: z.array(keySchema) }), 'Keys (without secrets)'), ...errorResponses } }),
+    createRoute({
+      method: 'get',
+      path: '/api-keys',
+      security: bearerSecurity,
+      responses: {
+        200: jsonResponse(z.object({ keys: z.array(keySchema) }), 'Keys (without secrets)'),
+        ...errorResponses,
+      },
+    }),
     async (c) => {
       const p = c.get('principal');
       requireApiKey(p);
       const rows = await db.select().from(apiKeys).where(eq(apiKeys.workspaceId, p.workspaceId));
       return c.json(
-        { keys: rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, createdAt: r.createdAt.toISOString(), revokedAt: r.revokedAt?.toISOString() ?? null })) },
+        {
+          keys: rows.map((r) => ({
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            createdAt: r.createdAt.toISOString(),
+            revokedAt: r.revokedAt?.toISOString() ?? null,
+          })),
+        },
         200,
       );
     },
@@ -113,20 +159,36 @@ export function accessRoutes(services: Services) {
         z.object({
           journeyId: z.string().min(1).max(100).optional(),
           access: z.enum(['edit', 'read']).default('edit'),
-          ttlSeconds: z.number().int().min(60).max(24 * 3600).default(3600),
+          ttlSeconds: z
+            .number()
+            .int()
+            .min(60)
+            .max(24 * 3600)
+            .default(3600),
         }),
       ),
-      responses: { 201: jsonResponse(z.object({ token: z.string(), expiresAt: z.string() }), 'A short-lived token for a browser'), ...errorResponses },
+      responses: {
+        201: jsonResponse(z.object({ token: z.string(), expiresAt: z.string() }), 'A short-lived token for a browser'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
       requireApiKey(p);
       const body = c.req.valid('json');
       if (body.journeyId !== undefined) {
-        const [j] = await db.select({ id: journeys.id }).from(journeys).where(and(eq(journeys.workspaceId, p.workspaceId), eq(journeys.id, body.journeyId)));
+        const [j] = await db
+          .select({ id: journeys.id })
+          .from(journeys)
+          .where(and(eq(journeys.workspaceId, p.workspaceId), eq(journeys.id, body.journeyId)));
         if (!j) throw notFound('journey', body.journeyId);
       }
-      const scope = { workspaceId: p.workspaceId, access: body.access, ttlSeconds: body.ttlSeconds, ...(body.journeyId === undefined ? {} : { journeyId: body.journeyId }) };
+      const scope = {
+        workspaceId: p.workspaceId,
+        access: body.access,
+        ttlSeconds: body.ttlSeconds,
+        ...(body.journeyId === undefined ? {} : { journeyId: body.journeyId }),
+      };
       return c.json(await issueEditorToken(services.secrets.tokens, scope), 201);
     },
   );

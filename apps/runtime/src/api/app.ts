@@ -11,14 +11,24 @@ export function createApp(services: Services): OpenAPIHono<AuthEnv> {
 
   app.onError((err, c) => {
     if (err instanceof ApiError) {
-      return c.json({ error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } }, err.status);
+      return c.json(
+        {
+          error: {
+            code: err.code,
+            message: err.message,
+            ...(err.details === undefined ? {} : { details: err.details }),
+          },
+        },
+        err.status,
+      );
     }
     if (err instanceof HTTPException) {
       const status = err.status;
       const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'invalid_request';
       return c.json({ error: { code, message: err.message || 'bad request' } }, status);
     }
-    if (err instanceof SyntaxError) return c.json({ error: { code: 'invalid_request', message: `body is not valid JSON: ${err.message}` } }, 400);
+    if (err instanceof SyntaxError)
+      return c.json({ error: { code: 'invalid_request', message: `body is not valid JSON: ${err.message}` } }, 400);
     services.log.error('unhandled error', { method: c.req.method, path: c.req.path, err });
     return c.json({ error: { code: 'internal', message: 'internal error; it has been logged' } }, 500);
   });

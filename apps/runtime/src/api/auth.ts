@@ -69,7 +69,13 @@ export async function redeemSignInToken(db: Db, token: string): Promise<string |
   const rows = await db
     .update(signInTokens)
     .set({ usedAt: new Date() })
-    .where(and(eq(signInTokens.tokenHash, hashSecret(token)), isNull(signInTokens.usedAt), gt(signInTokens.expiresAt, new Date())))
+    .where(
+      and(
+        eq(signInTokens.tokenHash, hashSecret(token)),
+        isNull(signInTokens.usedAt),
+        gt(signInTokens.expiresAt, new Date()),
+      ),
+    )
     .returning({ workspaceId: signInTokens.workspaceId });
   return rows[0]?.workspaceId ?? null;
 }
@@ -79,11 +85,19 @@ export function authenticate(db: Db, tokenSecret: string) {
   return createMiddleware<AuthEnv>(async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new ApiError('unauthorized', 'send an API key or editor token as "Authorization: Bearer <token>"');
+    if (!match)
+      throw new ApiError('unauthorized', 'send an API key or editor token as "Authorization: Bearer <token>"');
     const token = match[1] as string;
-    const principal = token.startsWith('wm_') ? await principalOfKey(db, token) : await principalOfEditorToken(tokenSecret, token);
-    if (!principal) throw new ApiError('unauthorized', 'the API key or editor token is not valid (revoked, expired or mistyped)');
-    if (principal.access === 'read' && !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && !c.req.path.endsWith('/validate'))
+    const principal = token.startsWith('wm_')
+      ? await principalOfKey(db, token)
+      : await principalOfEditorToken(tokenSecret, token);
+    if (!principal)
+      throw new ApiError('unauthorized', 'the API key or editor token is not valid (revoked, expired or mistyped)');
+    if (
+      principal.access === 'read' &&
+      !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) &&
+      !c.req.path.endsWith('/validate')
+    )
       throw new ApiError('forbidden', 'this editor token is read-only');
     c.set('principal', principal);
     await next();

@@ -22,7 +22,13 @@ const contactInput = z
   .openapi('ContactInput');
 
 const contactSchema = z
-  .object({ id: z.string(), email: z.string().nullable(), attributes: z.record(z.string(), z.unknown()), createdAt: z.string(), updatedAt: z.string() })
+  .object({
+    id: z.string(),
+    email: z.string().nullable(),
+    attributes: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi('Contact');
 
 type ContactRow = typeof contacts.$inferSelect;
@@ -47,7 +53,9 @@ export interface ContactUpsert {
  * Returns the resolved contact id of every input, in order.
  */
 export async function upsertContacts(tx: Tx, workspaceId: string, inputs: readonly ContactUpsert[]): Promise<string[]> {
-  const emails = [...new Set(inputs.filter((i) => i.id === undefined && i.email).map((i) => (i.email as string).toLowerCase()))];
+  const emails = [
+    ...new Set(inputs.filter((i) => i.id === undefined && i.email).map((i) => (i.email as string).toLowerCase())),
+  ];
   const byEmail = new Map<string, string>();
   if (emails.length > 0) {
     const found = await tx
@@ -67,7 +75,10 @@ export async function upsertContacts(tx: Tx, workspaceId: string, inputs: readon
     return id;
   });
   // Merge duplicates within the batch so one statement touches each row once.
-  const merged = new Map<string, { id: string; email: string | null; attributes: Record<string, unknown>; hasEmail: boolean }>();
+  const merged = new Map<
+    string,
+    { id: string; email: string | null; attributes: Record<string, unknown>; hasEmail: boolean }
+  >();
   inputs.forEach((input, i) => {
     const id = ids[i] as string;
     const prev = merged.get(id);
@@ -95,8 +106,10 @@ export async function upsertContacts(tx: Tx, workspaceId: string, inputs: readon
         });
     }
   } catch (e) {
-    const code = (e as { code?: string; cause?: { code?: string } }).code ?? (e as { cause?: { code?: string } }).cause?.code;
-    if (code === '23505') throw new ApiError('conflict', 'email: another contact of this workspace already has this email address');
+    const code =
+      (e as { code?: string; cause?: { code?: string } }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+    if (code === '23505')
+      throw new ApiError('conflict', 'email: another contact of this workspace already has this email address');
     throw e;
   }
   return ids;
@@ -113,7 +126,11 @@ export function contactRoutes(services: Services) {
       path: '/contacts',
       security: bearerSecurity,
       request: jsonBody(z.union([contactInput, z.object({ contacts: z.array(contactInput).min(1).max(10_000) })])),
-      responses: { 200: jsonResponse(z.object({ ids: z.array(z.string()) }), 'Upserted'), 409: errorResponses[400], ...errorResponses },
+      responses: {
+        200: jsonResponse(z.object({ ids: z.array(z.string()) }), 'Upserted'),
+        409: errorResponses[400],
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
@@ -130,8 +147,16 @@ export function contactRoutes(services: Services) {
       method: 'get',
       path: '/contacts',
       security: bearerSecurity,
-      request: { query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.string().optional() }) },
-      responses: { 200: jsonResponse(z.object({ contacts: z.array(contactSchema), next: z.string().nullable() }), 'A page of contacts by id'), ...errorResponses },
+      request: {
+        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.string().optional() }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ contacts: z.array(contactSchema), next: z.string().nullable() }),
+          'A page of contacts by id',
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
@@ -139,35 +164,62 @@ export function contactRoutes(services: Services) {
       const rows = await db
         .select()
         .from(contacts)
-        .where(after === undefined ? eq(contacts.workspaceId, p.workspaceId) : and(eq(contacts.workspaceId, p.workspaceId), gt(contacts.id, after)))
+        .where(
+          after === undefined
+            ? eq(contacts.workspaceId, p.workspaceId)
+            : and(eq(contacts.workspaceId, p.workspaceId), gt(contacts.id, after)),
+        )
         .orderBy(asc(contacts.id))
         .limit(limit + 1);
       const page = rows.slice(0, limit);
-      return c.json({ contacts: page.map(present), next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null }, 200);
+      return c.json(
+        { contacts: page.map(present), next: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null },
+        200,
+      );
     },
   );
 
   const params = z.object({ id: contactIdSchema.openapi({ param: { name: 'id', in: 'path' } }) });
   router.openapi(
-    createRoute({ method: 'get', path: '/contacts/{id}', security: bearerSecurity, request: { params }, responses: { 200: jsonResponse(contactSchema, 'Contact'), ...errorResponses } }),
+    createRoute({
+      method: 'get',
+      path: '/contacts/{id}',
+      security: bearerSecurity,
+      request: { params },
+      responses: { 200: jsonResponse(contactSchema, 'Contact'), ...errorResponses },
+    }),
     async (c) => {
       const p = c.get('principal');
       const { id } = c.req.valid('param');
-      const [row] = await db.select().from(contacts).where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id)));
+      const [row] = await db
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id)));
       if (!row) throw notFound('contact', id);
       return c.json(present(row), 200);
     },
   );
 
   router.openapi(
-    createRoute({ method: 'delete', path: '/contacts/{id}', security: bearerSecurity, request: { params }, responses: { 200: jsonResponse(z.object({ deleted: z.boolean() }), 'Deleted'), ...errorResponses } }),
+    createRoute({
+      method: 'delete',
+      path: '/contacts/{id}',
+      security: bearerSecurity,
+      request: { params },
+      responses: { 200: jsonResponse(z.object({ deleted: z.boolean() }), 'Deleted'), ...errorResponses },
+    }),
     async (c) => {
       const p = c.get('principal');
       if (p.kind !== 'apiKey') throw new ApiError('forbidden', 'deleting contacts needs an API key');
       const { id } = c.req.valid('param');
       const deleted = await db.transaction(async (tx) => {
-        await tx.delete(journeyStates).where(and(eq(journeyStates.workspaceId, p.workspaceId), eq(journeyStates.contactId, id)));
-        return tx.delete(contacts).where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id))).returning({ id: contacts.id });
+        await tx
+          .delete(journeyStates)
+          .where(and(eq(journeyStates.workspaceId, p.workspaceId), eq(journeyStates.contactId, id)));
+        return tx
+          .delete(contacts)
+          .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id)))
+          .returning({ id: contacts.id });
       });
       if (deleted.length === 0) throw notFound('contact', id);
       return c.json({ deleted: true }, 200);

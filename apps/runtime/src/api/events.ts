@@ -26,7 +26,10 @@ const eventInput = z
     /** Attributes to set on the contact before the event is applied. */
     attributes: z.record(z.string().min(1), z.unknown()).optional(),
   })
-  .refine((e) => e.contactId !== undefined || e.email !== undefined, { message: 'give contactId or email', path: ['contactId'] })
+  .refine((e) => e.contactId !== undefined || e.email !== undefined, {
+    message: 'give contactId or email',
+    path: ['contactId'],
+  })
   .openapi('EventInput');
 
 const bodySchema = z.union([eventInput, z.object({ events: z.array(eventInput).min(1).max(5_000) })]);
@@ -44,7 +47,11 @@ export function eventRoutes(services: Services) {
         headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
         ...jsonBody(bodySchema),
       },
-      responses: { 202: jsonResponse(responseSchema, 'Accepted for processing'), 409: errorResponses[400], ...errorResponses },
+      responses: {
+        202: jsonResponse(responseSchema, 'Accepted for processing'),
+        409: errorResponses[400],
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');

@@ -5,7 +5,7 @@ import { hashJson, newId } from '../crypto.ts';
 import { notify } from '../db/client.ts';
 import { insertEvents } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
-import { contacts, journeys, journeyStates, journeyVersions, nodeStats } from '../db/schema.ts';
+import { contacts, journeyStates, journeys, journeyVersions, nodeStats } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { journeysChannel } from '../scheduler/journey-cache.ts';
 import type { Services } from '../services.ts';
@@ -37,7 +37,14 @@ const journeySchema = z
   })
   .openapi('Journey');
 const versionSchema = z
-  .object({ id: z.string(), version: z.number(), hash: z.string(), publishedAt: z.string(), definition: jsonObject.optional(), layout: jsonObject.optional() })
+  .object({
+    id: z.string(),
+    version: z.number(),
+    hash: z.string(),
+    publishedAt: z.string(),
+    definition: jsonObject.optional(),
+    layout: jsonObject.optional(),
+  })
   .openapi('JourneyVersion');
 const params = z.object({ id: idSchema.openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -57,7 +64,10 @@ async function load(services: Services, p: Principal, id: string): Promise<Journ
 async function present(services: Services, row: JourneyRow) {
   let liveVersion: number | null = null;
   if (row.liveVersionId) {
-    const [v] = await services.db.select({ version: journeyVersions.version }).from(journeyVersions).where(eq(journeyVersions.id, row.liveVersionId));
+    const [v] = await services.db
+      .select({ version: journeyVersions.version })
+      .from(journeyVersions)
+      .where(eq(journeyVersions.id, row.liveVersionId));
     liveVersion = v?.version ?? null;
   }
   return {
@@ -72,7 +82,11 @@ async function present(services: Services, row: JourneyRow) {
 }
 
 /** A draft keeps the journey's id and name in its definition, whatever the editor sent. */
-function normalizeDraft(id: string, name: string, definition: Record<string, unknown> | undefined): Record<string, unknown> {
+function normalizeDraft(
+  id: string,
+  name: string,
+  definition: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   return { schemaVersion: currentSchemaVersion, nodes: [], edges: [], settings: {}, ...(definition ?? {}), id, name };
 }
 
@@ -86,7 +100,14 @@ export function journeyRoutes(services: Services) {
       method: 'post',
       path: '/journeys',
       security: bearerSecurity,
-      request: jsonBody(z.object({ id: idSchema.optional(), name: z.string().trim().min(1).max(200), definition: jsonObject.optional(), layout: jsonObject.optional() })),
+      request: jsonBody(
+        z.object({
+          id: idSchema.optional(),
+          name: z.string().trim().min(1).max(200),
+          definition: jsonObject.optional(),
+          layout: jsonObject.optional(),
+        }),
+      ),
       responses: { 201: jsonResponse(journeySchema, 'Created'), ...errorResponses, 409: errorResponses[400] },
     }),
     async (c) => {
@@ -96,7 +117,13 @@ export function journeyRoutes(services: Services) {
       const id = body.id ?? newId('j_');
       const rows = await db
         .insert(journeys)
-        .values({ workspaceId: p.workspaceId, id, name: body.name, draft: normalizeDraft(id, body.name, body.definition), layout: body.layout ?? {} })
+        .values({
+          workspaceId: p.workspaceId,
+          id,
+          name: body.name,
+          draft: normalizeDraft(id, body.name, body.definition),
+          layout: body.layout ?? {},
+        })
         .onConflictDoNothing()
         .returning();
       if (!rows[0]) throw new ApiError('conflict', `journey "${id}" already exists`);
@@ -109,14 +136,24 @@ export function journeyRoutes(services: Services) {
       method: 'get',
       path: '/journeys',
       security: bearerSecurity,
-      responses: { 200: jsonResponse(z.object({ journeys: z.array(journeySchema.omit({ definition: true, layout: true })) }), 'Journeys'), ...errorResponses },
+      responses: {
+        200: jsonResponse(
+          z.object({ journeys: z.array(journeySchema.omit({ definition: true, layout: true })) }),
+          'Journeys',
+        ),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
       const rows = await db
         .select()
         .from(journeys)
-        .where(p.journeyId === undefined ? eq(journeys.workspaceId, p.workspaceId) : and(eq(journeys.workspaceId, p.workspaceId), eq(journeys.id, p.journeyId)))
+        .where(
+          p.journeyId === undefined
+            ? eq(journeys.workspaceId, p.workspaceId)
+            : and(eq(journeys.workspaceId, p.workspaceId), eq(journeys.id, p.journeyId)),
+        )
         .orderBy(desc(journeys.updatedAt));
       const list = await Promise.all(rows.map((r) => present(services, r)));
       return c.json({ journeys: list.map(({ definition: _d, layout: _l, ...rest }) => rest) }, 200);
@@ -124,8 +161,15 @@ export function journeyRoutes(services: Services) {
   );
 
   router.openapi(
-    createRoute({ method: 'get', path: '/journeys/{id}', security: bearerSecurity, request: { params }, responses: { 200: jsonResponse(journeySchema, 'Journey'), ...errorResponses } }),
-    async (c) => c.json(await present(services, await load(services, c.get('principal'), c.req.valid('param').id)), 200),
+    createRoute({
+      method: 'get',
+      path: '/journeys/{id}',
+      security: bearerSecurity,
+      request: { params },
+      responses: { 200: jsonResponse(journeySchema, 'Journey'), ...errorResponses },
+    }),
+    async (c) =>
+      c.json(await present(services, await load(services, c.get('principal'), c.req.valid('param').id)), 200),
   );
 
   router.openapi(
@@ -133,8 +177,20 @@ export function journeyRoutes(services: Services) {
       method: 'put',
       path: '/journeys/{id}/draft',
       security: bearerSecurity,
-      request: { params, ...jsonBody(z.object({ name: z.string().trim().min(1).max(200).optional(), definition: jsonObject, layout: jsonObject.optional() })) },
-      responses: { 200: jsonResponse(journeySchema.extend({ problems: z.array(problemSchema) }), 'Saved draft and its problems'), ...errorResponses },
+      request: {
+        params,
+        ...jsonBody(
+          z.object({
+            name: z.string().trim().min(1).max(200).optional(),
+            definition: jsonObject,
+            layout: jsonObject.optional(),
+          }),
+        ),
+      },
+      responses: {
+        200: jsonResponse(journeySchema.extend({ problems: z.array(problemSchema) }), 'Saved draft and its problems'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
@@ -159,7 +215,10 @@ export function journeyRoutes(services: Services) {
       path: '/journeys/{id}/validate',
       security: bearerSecurity,
       request: { params },
-      responses: { 200: jsonResponse(z.object({ valid: z.boolean(), problems: z.array(problemSchema) }), 'Problems of the draft'), ...errorResponses },
+      responses: {
+        200: jsonResponse(z.object({ valid: z.boolean(), problems: z.array(problemSchema) }), 'Problems of the draft'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const row = await load(services, c.get('principal'), c.req.valid('param').id);
@@ -174,19 +233,30 @@ export function journeyRoutes(services: Services) {
       path: '/journeys/{id}/publish',
       security: bearerSecurity,
       request: { params },
-      responses: { 200: jsonResponse(versionSchema.extend({ created: z.boolean() }), 'The live version'), 422: errorResponses[400], ...errorResponses },
+      responses: {
+        200: jsonResponse(versionSchema.extend({ created: z.boolean() }), 'The live version'),
+        422: errorResponses[400],
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
       const row = await load(services, p, c.req.valid('param').id);
       if (row.status === 'archived') throw new ApiError('conflict', 'an archived journey cannot be published');
       const result = validateJourney(row.draft, services.registry);
-      if (!result.ok) throw new ApiError('journey_invalid', `the journey has ${result.problems.length} problem(s); fix them before publishing`, { problems: result.problems });
+      if (!result.ok)
+        throw new ApiError(
+          'journey_invalid',
+          `the journey has ${result.problems.length} problem(s); fix them before publishing`,
+          { problems: result.problems },
+        );
       const definition = result.journey.definition as unknown as Record<string, unknown>;
       const hash = hashJson(definition);
       const out = await db.transaction(async (tx) => {
         // Lock the journey so two publishes cannot take the same version number.
-        await tx.execute(sql`select 1 from journeys where workspace_id = ${p.workspaceId} and id = ${row.id} for update`);
+        await tx.execute(
+          sql`select 1 from journeys where workspace_id = ${p.workspaceId} and id = ${row.id} for update`,
+        );
         const [latest] = await tx
           .select()
           .from(journeyVersions)
@@ -198,7 +268,15 @@ export function journeyRoutes(services: Services) {
         if (!latest || latest.hash !== hash) {
           [version] = await tx
             .insert(journeyVersions)
-            .values({ id: newId('v_'), workspaceId: p.workspaceId, journeyId: row.id, version: (latest?.version ?? 0) + 1, hash, definition, layout: row.layout })
+            .values({
+              id: newId('v_'),
+              workspaceId: p.workspaceId,
+              journeyId: row.id,
+              version: (latest?.version ?? 0) + 1,
+              hash,
+              definition,
+              layout: row.layout,
+            })
             .returning();
           created = true;
         }
@@ -210,14 +288,34 @@ export function journeyRoutes(services: Services) {
         await notify(tx, journeysChannel);
         return { v, created };
       });
-      services.log.info('journey published', { workspaceId: p.workspaceId, journeyId: row.id, version: out.v.version, created: out.created });
-      return c.json({ id: out.v.id, version: out.v.version, hash: out.v.hash, publishedAt: out.v.publishedAt.toISOString(), created: out.created }, 200);
+      services.log.info('journey published', {
+        workspaceId: p.workspaceId,
+        journeyId: row.id,
+        version: out.v.version,
+        created: out.created,
+      });
+      return c.json(
+        {
+          id: out.v.id,
+          version: out.v.version,
+          hash: out.v.hash,
+          publishedAt: out.v.publishedAt.toISOString(),
+          created: out.created,
+        },
+        200,
+      );
     },
   );
 
   for (const action of ['pause', 'resume', 'archive'] as const) {
     router.openapi(
-      createRoute({ method: 'post', path: `/journeys/{id}/${action}`, security: bearerSecurity, request: { params }, responses: { 200: jsonResponse(journeySchema, 'Journey'), 409: errorResponses[400], ...errorResponses } }),
+      createRoute({
+        method: 'post',
+        path: `/journeys/{id}/${action}`,
+        security: bearerSecurity,
+        request: { params },
+        responses: { 200: jsonResponse(journeySchema, 'Journey'), 409: errorResponses[400], ...errorResponses },
+      }),
       async (c) => {
         const p = c.get('principal');
         const row = await load(services, p, c.req.valid('param').id);
@@ -242,13 +340,21 @@ export function journeyRoutes(services: Services) {
       path: '/journeys/{id}/versions',
       security: bearerSecurity,
       request: { params },
-      responses: { 200: jsonResponse(z.object({ versions: z.array(versionSchema) }), 'Published versions, newest first'), ...errorResponses },
+      responses: {
+        200: jsonResponse(z.object({ versions: z.array(versionSchema) }), 'Published versions, newest first'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
       const row = await load(services, p, c.req.valid('param').id);
       const rows = await db
-        .select({ id: journeyVersions.id, version: journeyVersions.version, hash: journeyVersions.hash, publishedAt: journeyVersions.publishedAt })
+        .select({
+          id: journeyVersions.id,
+          version: journeyVersions.version,
+          hash: journeyVersions.hash,
+          publishedAt: journeyVersions.publishedAt,
+        })
         .from(journeyVersions)
         .where(and(eq(journeyVersions.workspaceId, p.workspaceId), eq(journeyVersions.journeyId, row.id)))
         .orderBy(desc(journeyVersions.version));
@@ -261,7 +367,15 @@ export function journeyRoutes(services: Services) {
       method: 'get',
       path: '/journeys/{id}/versions/{version}',
       security: bearerSecurity,
-      request: { params: params.extend({ version: z.coerce.number().int().min(1).openapi({ param: { name: 'version', in: 'path' } }) }) },
+      request: {
+        params: params.extend({
+          version: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .openapi({ param: { name: 'version', in: 'path' } }),
+        }),
+      },
       responses: { 200: jsonResponse(versionSchema, 'One published version'), ...errorResponses },
     }),
     async (c) => {
@@ -271,9 +385,25 @@ export function journeyRoutes(services: Services) {
       const [v] = await db
         .select()
         .from(journeyVersions)
-        .where(and(eq(journeyVersions.workspaceId, p.workspaceId), eq(journeyVersions.journeyId, row.id), eq(journeyVersions.version, version)));
+        .where(
+          and(
+            eq(journeyVersions.workspaceId, p.workspaceId),
+            eq(journeyVersions.journeyId, row.id),
+            eq(journeyVersions.version, version),
+          ),
+        );
       if (!v) throw notFound('version', String(version));
-      return c.json({ id: v.id, version: v.version, hash: v.hash, publishedAt: v.publishedAt.toISOString(), definition: v.definition, layout: v.layout }, 200);
+      return c.json(
+        {
+          id: v.id,
+          version: v.version,
+          hash: v.hash,
+          publishedAt: v.publishedAt.toISOString(),
+          definition: v.definition,
+          layout: v.layout,
+        },
+        200,
+      );
     },
   );
 
@@ -282,13 +412,21 @@ export function journeyRoutes(services: Services) {
       method: 'post',
       path: '/journeys/{id}/enrol',
       security: bearerSecurity,
-      request: { params, ...jsonBody(z.object({ contactIds: z.array(z.string().min(1).max(200)).min(1).max(10_000) })) },
-      responses: { 202: jsonResponse(z.object({ accepted: z.number() }), 'Enrolments queued'), 409: errorResponses[400], ...errorResponses },
+      request: {
+        params,
+        ...jsonBody(z.object({ contactIds: z.array(z.string().min(1).max(200)).min(1).max(10_000) })),
+      },
+      responses: {
+        202: jsonResponse(z.object({ accepted: z.number() }), 'Enrolments queued'),
+        409: errorResponses[400],
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const p = c.get('principal');
       const row = await load(services, p, c.req.valid('param').id);
-      if (row.status !== 'active') throw new ApiError('conflict', `the journey is ${row.status}; only an active journey enrols contacts`);
+      if (row.status !== 'active')
+        throw new ApiError('conflict', `the journey is ${row.status}; only an active journey enrols contacts`);
       const { contactIds } = c.req.valid('json');
       const unique = [...new Set(contactIds)];
       const found = await db
@@ -297,11 +435,20 @@ export function journeyRoutes(services: Services) {
         .where(and(eq(contacts.workspaceId, p.workspaceId), inArray(contacts.id, unique)));
       const known = new Set(found.map((f) => f.id));
       const missing = unique.filter((id) => !known.has(id));
-      if (missing.length > 0) throw new ApiError('invalid_request', `contactIds: unknown contact(s): ${missing.slice(0, 5).join(', ')}`, { missing });
+      if (missing.length > 0)
+        throw new ApiError('invalid_request', `contactIds: unknown contact(s): ${missing.slice(0, 5).join(', ')}`, {
+          missing,
+        });
       const now = new Date();
       await insertEvents(
         db,
-        unique.map((contactId) => ({ workspaceId: p.workspaceId, contactId, name: 'journey.enrol', at: now, properties: { journey: row.id } })),
+        unique.map((contactId) => ({
+          workspaceId: p.workspaceId,
+          contactId,
+          name: 'journey.enrol',
+          at: now,
+          properties: { journey: row.id },
+        })),
       );
       services.wake.scheduler();
       return c.json({ accepted: unique.length }, 202);
@@ -335,7 +482,11 @@ export function journeyRoutes(services: Services) {
         .where(
           wanted === undefined
             ? eq(journeyVersions.id, row.liveVersionId ?? '')
-            : and(eq(journeyVersions.workspaceId, p.workspaceId), eq(journeyVersions.journeyId, row.id), eq(journeyVersions.version, wanted)),
+            : and(
+                eq(journeyVersions.workspaceId, p.workspaceId),
+                eq(journeyVersions.journeyId, row.id),
+                eq(journeyVersions.version, wanted),
+              ),
         );
       if (!v) return c.json({ version: null, nodes: {} }, 200);
       const counters = await db

@@ -29,7 +29,10 @@ export function nodeTypeRoutes(services: Services) {
       path: '/node-types',
       security: bearerSecurity,
       responses: {
-        200: { description: 'Node types', content: { 'application/json': { schema: z.object({ nodeTypes: z.array(nodeTypeSchema) }) } } },
+        200: {
+          description: 'Node types',
+          content: { 'application/json': { schema: z.object({ nodeTypes: z.array(nodeTypeSchema) }) } },
+        },
         401: errorResponses[401],
       },
     }),

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AuthEnv } from './auth.ts';
 import { ApiError } from '../errors.ts';
+import type { AuthEnv } from './auth.ts';
 
 /** The JSON error body every failing route returns. */
 export const errorSchema = z

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Services } from '../services.ts';
-import type { AuthEnv } from './auth.ts';
 import { accessRoutes } from './access.ts';
+import type { AuthEnv } from './auth.ts';
 import { contactRoutes } from './contacts.ts';
 import { eventRoutes } from './events.ts';
 import { journeyRoutes } from './journeys.ts';

@@ -28,16 +28,22 @@ const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url)
 
 /** Connects to a Postgres server by URL and applies migrations (serialised across processes). */
 export async function connectPostgres(url: string, options: { max?: number } = {}): Promise<Database> {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connection: { application_name: 'waymark' } });
+  const client = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connection: { application_name: 'waymark' },
+  });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
-  const reserved = await client.reserve();
+  // One connection (max 1), so that the session-level advisory lock covers the migration: several
+  // runtime processes may start at once; one migrates while the others wait. (drizzle cannot run on
+  // a `reserve()`d postgres.js connection: it lacks the client's type parsers.)
+  const migrator = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    // Several runtime processes may start at once; one migrates while the others wait.
-    await reserved`select pg_advisory_lock(727274)`;
-    await migratePostgres(drizzlePostgres(reserved as unknown as postgres.Sql), { migrationsFolder });
+    await migrator`select pg_advisory_lock(727274)`;
+    await migratePostgres(drizzlePostgres(migrator), { migrationsFolder });
+    await migrator`select pg_advisory_unlock(727274)`;
   } finally {
-    await reserved`select pg_advisory_unlock(727274)`;
-    reserved.release();
+    await migrator.end({ timeout: 5 });
   }
   return {
     db,
@@ -53,7 +59,10 @@ export async function connectPostgres(url: string, options: { max?: number } = {
 /** Opens embedded PGlite in `dataDir` (in memory when undefined) and applies migrations. */
 export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir ?? 'memory://', options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const pg = await PGlite.create(
+    dataDir ?? 'memory://',
+    options.loadDataDir ? { loadDataDir: options.loadDataDir } : {},
+  );
   const db = drizzlePglite(pg, { schema }) as unknown as Db;
   await migratePglite(drizzlePglite(pg), { migrationsFolder });
   return {

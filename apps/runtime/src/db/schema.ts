@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
-
   index,
   integer,
   jsonb,
@@ -270,4 +269,3 @@ export const devInbox = pgTable('dev_inbox', {
   messageId: text('message_id'),
   raw: text('raw').notNull(),
 });
-

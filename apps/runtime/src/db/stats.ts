@@ -27,7 +27,13 @@ export async function bumpStats(db: Db | Tx, increments: readonly StatIncrement[
   // Sorted so that concurrent batches lock counter rows in the same order (no deadlocks).
   const rows = [...summed.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, r]) => ({ workspaceId: r.workspaceId, versionId: r.versionId, node: r.node, metric: r.metric, count: r.by }));
+    .map(([, r]) => ({
+      workspaceId: r.workspaceId,
+      versionId: r.versionId,
+      node: r.node,
+      metric: r.metric,
+      count: r.by,
+    }));
   await db
     .insert(nodeStats)
     .values(rows)

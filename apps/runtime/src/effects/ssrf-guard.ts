@@ -28,7 +28,13 @@ export function guardedLookup(allowPrivate: boolean) {
       if (err) return callback(err, '');
       const list = addresses as LookupAddress[];
       const blocked = list.find((a) => !allowPrivate && !isPublicAddress(a.address));
-      if (blocked) return callback(new BlockedAddressError(`${hostname} resolves to ${blocked.address}, an internal address; webhooks may only call public addresses`), '');
+      if (blocked)
+        return callback(
+          new BlockedAddressError(
+            `${hostname} resolves to ${blocked.address}, an internal address; webhooks may only call public addresses`,
+          ),
+          '',
+        );
       if ((options as { all?: boolean }).all) return callback(null, list);
       const first = list[0] as LookupAddress;
       callback(null, first.address, first.family);

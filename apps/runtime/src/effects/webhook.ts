@@ -60,13 +60,26 @@ export async function callWebhook(
         });
         res.on('close', () => {
           const status = res.statusCode ?? 0;
-          resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: { code: 'http_status', message: `the endpoint answered ${status}` } });
+          resolve(
+            status >= 200 && status < 300
+              ? { ok: true, status }
+              : { ok: false, status, error: { code: 'http_status', message: `the endpoint answered ${status}` } },
+          );
         });
       },
     );
     request.on('timeout', () => request.destroy(Object.assign(new Error('timed out'), { code: 'timeout' })));
     request.on('error', (e: Error & { code?: string }) =>
-      resolve({ ok: false, error: { code: e.code === 'webhook_address_blocked' || e.name === 'BlockedAddressError' ? 'webhook_address_blocked' : (e.code ?? 'request_failed'), message: e.message } }),
+      resolve({
+        ok: false,
+        error: {
+          code:
+            e.code === 'webhook_address_blocked' || e.name === 'BlockedAddressError'
+              ? 'webhook_address_blocked'
+              : (e.code ?? 'request_failed'),
+          message: e.message,
+        },
+      }),
     );
     if (body !== undefined) request.write(body);
     request.end();

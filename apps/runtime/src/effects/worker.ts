@@ -8,7 +8,9 @@ import { callWebhook, type WebhookRequest } from './webhook.ts';
 
 /** What an AI provider must do for the AI nodes; `@waymark/models` implements it. */
 export interface AiProvider {
-  generateSubjects(request: GenerateSubjectEffect & { workspaceId: string }): Promise<{ variants: string[]; scores?: number[] }>;
+  generateSubjects(
+    request: GenerateSubjectEffect & { workspaceId: string },
+  ): Promise<{ variants: string[]; scores?: number[] }>;
   sentiment(texts: string[]): Promise<number[]>;
 }
 
@@ -24,7 +26,10 @@ interface EffectResult {
  * records each outcome as an `effect.result` event for the contact. A crash mid-call repeats the call
  * (at-least-once); webhooks carry the outbox key as `Idempotency-Key` so receivers can drop repeats.
  */
-export function createEffectsWorker(services: Services, options: { ai?: AiProvider; allowPrivateWebhooks?: boolean } = {}) {
+export function createEffectsWorker(
+  services: Services,
+  options: { ai?: AiProvider; allowPrivateWebhooks?: boolean } = {},
+) {
   const perform = async (row: typeof outbox.$inferSelect, contact: Record<string, unknown>): Promise<EffectResult> => {
     const effect = row.payload as unknown as Effect;
     switch (effect.kind) {
@@ -35,16 +40,36 @@ export function createEffectsWorker(services: Services, options: { ai?: AiProvid
           { contact },
           { allowPrivate: options.allowPrivateWebhooks ?? false },
         );
-        return outcome.ok ? { ok: true, output: { status: outcome.status } } : { ok: false, ...(outcome.error ? { error: outcome.error } : {}) };
+        return outcome.ok
+          ? { ok: true, output: { status: outcome.status } }
+          : { ok: false, ...(outcome.error ? { error: outcome.error } : {}) };
       }
       case 'generateSubject': {
-        if (!options.ai) return { ok: false, error: { code: 'model_unavailable', message: 'no subject-line model is configured (set WAYMARK_MODELS_DIR)' } };
-        return { ok: true, output: await options.ai.generateSubjects({ ...(effect as GenerateSubjectEffect), workspaceId: row.workspaceId }) };
+        if (!options.ai)
+          return {
+            ok: false,
+            error: {
+              code: 'model_unavailable',
+              message: 'no subject-line model is configured (set WAYMARK_MODELS_DIR)',
+            },
+          };
+        return {
+          ok: true,
+          output: await options.ai.generateSubjects({
+            ...(effect as GenerateSubjectEffect),
+            workspaceId: row.workspaceId,
+          }),
+        };
       }
       case 'sentiment': {
-        if (!options.ai) return { ok: false, error: { code: 'model_unavailable', message: 'no sentiment model is configured (set WAYMARK_MODELS_DIR)' } };
+        if (!options.ai)
+          return {
+            ok: false,
+            error: { code: 'model_unavailable', message: 'no sentiment model is configured (set WAYMARK_MODELS_DIR)' },
+          };
         const texts = (effect as SentimentEffect).texts ?? [];
-        if (texts.length === 0) return { ok: false, error: { code: 'nothing_to_check', message: 'no text reached the sentiment check' } };
+        if (texts.length === 0)
+          return { ok: false, error: { code: 'nothing_to_check', message: 'no text reached the sentiment check' } };
         return { ok: true, output: { scores: await options.ai.sentiment(texts) } };
       }
       default:
@@ -61,7 +86,10 @@ export function createEffectsWorker(services: Services, options: { ai?: AiProvid
       );
       if (claimed.length === 0) return 0;
       for (const { id } of claimed) {
-        const [row] = await tx.select().from(outbox).where(eq(outbox.id, Number(id)));
+        const [row] = await tx
+          .select()
+          .from(outbox)
+          .where(eq(outbox.id, Number(id)));
         if (!row) continue;
         const [c] = await tx
           .select()
@@ -75,7 +103,12 @@ export function createEffectsWorker(services: Services, options: { ai?: AiProvid
         }
         await tx
           .update(outbox)
-          .set({ status: result.ok ? 'sent' : 'failed', attempts: row.attempts + 1, doneAt: new Date(), lastError: result.error ? `${result.error.code}: ${result.error.message}` : null })
+          .set({
+            status: result.ok ? 'sent' : 'failed',
+            attempts: row.attempts + 1,
+            doneAt: new Date(),
+            lastError: result.error ? `${result.error.code}: ${result.error.message}` : null,
+          })
           .where(eq(outbox.id, row.id));
         await insertEvents(tx, [
           {
@@ -86,7 +119,13 @@ export function createEffectsWorker(services: Services, options: { ai?: AiProvid
             properties: { journey: row.journeyId, node: row.node, run: row.runId, ...result },
           },
         ]);
-        if (!result.ok) services.log.warn('effect failed', { kind: row.kind, journeyId: row.journeyId, node: row.node, code: result.error?.code });
+        if (!result.ok)
+          services.log.warn('effect failed', {
+            kind: row.kind,
+            journeyId: row.journeyId,
+            node: row.node,
+            code: result.error?.code,
+          });
       }
       return claimed.length;
     });

@@ -1,7 +1,7 @@
 import {
-  advance,
   type AdvanceInput,
   type AdvanceResult,
+  advance,
   type ContactJourneyState,
   type HistoryEvent,
   type PreparedJourney,
@@ -134,7 +134,13 @@ export class Engine {
       const rows = await tx
         .select()
         .from(nodeStats)
-        .where(and(eq(nodeStats.workspaceId, workspaceId), eq(nodeStats.versionId, versionId), sql`${nodeStats.metric} like 'arm:%'`));
+        .where(
+          and(
+            eq(nodeStats.workspaceId, workspaceId),
+            eq(nodeStats.versionId, versionId),
+            sql`${nodeStats.metric} like 'arm:%'`,
+          ),
+        );
       const built = new Map<string, Record<string, { trials: number; successes: number }>>();
       for (const row of rows) {
         const [, arm, what] = row.metric.split(':');
@@ -169,7 +175,12 @@ export class Engine {
     return out;
   }
 
-  async #loadHistory(tx: Tx, workspaceId: string, contactIds: string[], upTo: number): Promise<Map<string, HistoryEvent[]>> {
+  async #loadHistory(
+    tx: Tx,
+    workspaceId: string,
+    contactIds: string[],
+    upTo: number,
+  ): Promise<Map<string, HistoryEvent[]>> {
     const rows = await tx
       .select({ contactId: events.contactId, name: events.name, at: events.at, properties: events.properties })
       .from(events)
@@ -266,8 +277,12 @@ export class Engine {
         const active = await this.cache.active(workspaceId);
         const activeById = new Map(active.map((a) => [a.journeyId, a]));
         const statesOfWorkspace = [...stateRows.values()].filter((r) => r.workspaceId === workspaceId);
-        const statuses = await this.cache.statuses(workspaceId, [...new Set(statesOfWorkspace.map((r) => r.journeyId))]);
-        const history = active.some((a) => a.needsHistory) ? await this.#loadHistory(tx, workspaceId, [...set], maxId) : new Map();
+        const statuses = await this.cache.statuses(workspaceId, [
+          ...new Set(statesOfWorkspace.map((r) => r.journeyId)),
+        ]);
+        const history = active.some((a) => a.needsHistory)
+          ? await this.#loadHistory(tx, workspaceId, [...set], maxId)
+          : new Map();
         for (const e of claimed) {
           if (e.workspace_id !== workspaceId) continue;
           const contact = contactRows.get(key(workspaceId, e.contact_id));
@@ -279,7 +294,8 @@ export class Engine {
           for (const row of statesOfWorkspace) {
             if (row.contactId !== contact.id || statuses.get(row.journeyId) !== 'active') continue;
             const state = row.state as unknown as ContactJourneyState;
-            const version = state.runs.length > 0 ? row.versionId : (activeById.get(row.journeyId)?.versionId ?? row.versionId);
+            const version =
+              state.runs.length > 0 ? row.versionId : (activeById.get(row.journeyId)?.versionId ?? row.versionId);
             candidates.set(row.journeyId, { versionId: version, state });
           }
           for (const a of active)
@@ -289,8 +305,7 @@ export class Engine {
             if (target !== undefined && target !== journeyId) continue;
             const journey = await this.cache.version(versionId);
             if (!journey) continue;
-            const input: AdvanceInput =
-              e.name === 'journey.enrol' ? { kind: 'manual' } : { kind: 'event', event };
+            const input: AdvanceInput = e.name === 'journey.enrol' ? { kind: 'manual' } : { kind: 'event', event };
             const activeEntry: ActiveJourney | undefined = activeById.get(journeyId);
             const current = batch.states.get(key(workspaceId, journeyId, contact.id));
             const r = advance(journey, (current?.state as unknown as ContactJourneyState | undefined) ?? state, input, {
@@ -299,9 +314,16 @@ export class Engine {
               history: activeEntry?.needsHistory ? (history.get(contact.id) ?? []) : [],
               stats: await this.#armStats(tx, workspaceId, versionId),
             });
-            if (r.steps.length === 0 && r.effects.length === 0 && state === undefined && r.state.runs.length === 0) continue;
+            if (r.steps.length === 0 && r.effects.length === 0 && state === undefined && r.state.runs.length === 0)
+              continue;
             for (const error of r.errors)
-              this.services.log.warn('event not applied', { journeyId, contactId: contact.id, event: e.name, code: error.code, message: error.message });
+              this.services.log.warn('event not applied', {
+                journeyId,
+                contactId: contact.id,
+                event: e.name,
+                code: error.code,
+                message: error.message,
+              });
             batch.record(workspaceId, journeyId, versionId, journey, contact, r, now);
           }
         }
@@ -310,7 +332,12 @@ export class Engine {
       await tx
         .update(events)
         .set({ processedAt: new Date(now) })
-        .where(inArray(events.id, claimed.map((e) => Number(e.id))));
+        .where(
+          inArray(
+            events.id,
+            claimed.map((e) => Number(e.id)),
+          ),
+        );
       return claimed.length;
     });
   }
@@ -360,14 +387,20 @@ export class Engine {
         if (!contact || !journey) continue;
         const active = (await this.cache.active(row.workspaceId)).find((a) => a.journeyId === row.journeyId);
         const history = active?.needsHistory
-          ? ((await this.#loadHistory(tx, row.workspaceId, [contact.id], Number.MAX_SAFE_INTEGER)).get(contact.id) ?? [])
+          ? ((await this.#loadHistory(tx, row.workspaceId, [contact.id], Number.MAX_SAFE_INTEGER)).get(contact.id) ??
+            [])
           : [];
-        const r = advance(journey, row.state as unknown as ContactJourneyState, { kind: 'timer' }, {
-          now,
-          contact: { id: contact.id, attributes: contact.attributes, suppressed: contact.suppressed },
-          history,
-          stats: await this.#armStats(tx, row.workspaceId, row.versionId),
-        });
+        const r = advance(
+          journey,
+          row.state as unknown as ContactJourneyState,
+          { kind: 'timer' },
+          {
+            now,
+            contact: { id: contact.id, attributes: contact.attributes, suppressed: contact.suppressed },
+            history,
+            stats: await this.#armStats(tx, row.workspaceId, row.versionId),
+          },
+        );
         batch.record(row.workspaceId, row.journeyId, row.versionId, journey, contact, r, now);
       }
       await this.#write(tx, batch);

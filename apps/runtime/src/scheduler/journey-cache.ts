@@ -74,7 +74,9 @@ export class JourneyCache {
       .select({ journeyId: journeys.id, versionId: journeys.liveVersionId, definition: journeyVersions.definition })
       .from(journeys)
       .innerJoin(journeyVersions, eq(journeyVersions.id, journeys.liveVersionId))
-      .where(and(eq(journeys.workspaceId, workspaceId), eq(journeys.status, 'active'), isNotNull(journeys.liveVersionId)));
+      .where(
+        and(eq(journeys.workspaceId, workspaceId), eq(journeys.status, 'active'), isNotNull(journeys.liveVersionId)),
+      );
     const list: ActiveJourney[] = [];
     for (const row of rows) {
       const versionId = row.versionId as string;

@@ -3,10 +3,15 @@ import { schedulerChannel } from '../db/events.ts';
 import { asDate, rowsOf } from '../db/rows.ts';
 import type { Services } from '../services.ts';
 import type { Engine } from './engine.ts';
-import { journeysChannel, type JourneyCache } from './journey-cache.ts';
+import { type JourneyCache, journeysChannel } from './journey-cache.ts';
 
 /** The scheduler loop of one process: events first, then due runs; sleeps until notified or the next wake time. */
-export function startScheduler(services: Services, engine: Engine, cache: JourneyCache, options: { batchSize?: number; maxSleepMs?: number } = {}) {
+export function startScheduler(
+  services: Services,
+  engine: Engine,
+  cache: JourneyCache,
+  options: { batchSize?: number; maxSleepMs?: number } = {},
+) {
   const batchSize = options.batchSize ?? 500;
   const maxSleepMs = options.maxSleepMs ?? 1_000;
   let stopped = false;

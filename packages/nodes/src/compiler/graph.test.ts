@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registry } from '../test-util.ts';
-import { compileGraph, definitionToGraph, type JourneyGraph, graphToDefinition } from './graph.ts';
+import { compileGraph, definitionToGraph, graphToDefinition, type JourneyGraph } from './graph.ts';
 
 const graph: JourneyGraph = {
   id: 'welcome',
@@ -8,9 +8,24 @@ const graph: JourneyGraph = {
   settings: { timezone: 'Europe/Warsaw' },
   viewport: { x: 10, y: -20, zoom: 0.75 },
   nodes: [
-    { id: 'start', type: 'waymark', position: { x: 0, y: 0 }, data: { type: 'trigger.event', config: { event: 'signed_up' } } },
-    { id: 'check', type: 'waymark', position: { x: 0, y: 120 }, data: { type: 'flow.condition', config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } }, label: 'Pro?' } },
-    { id: 'mail', type: 'waymark', position: { x: -150.5, y: 240 }, data: { type: 'action.sendEmail', typeVersion: 1, config: { template: 'welcome-pro' } } },
+    {
+      id: 'start',
+      type: 'waymark',
+      position: { x: 0, y: 0 },
+      data: { type: 'trigger.event', config: { event: 'signed_up' } },
+    },
+    {
+      id: 'check',
+      type: 'waymark',
+      position: { x: 0, y: 120 },
+      data: { type: 'flow.condition', config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } }, label: 'Pro?' },
+    },
+    {
+      id: 'mail',
+      type: 'waymark',
+      position: { x: -150.5, y: 240 },
+      data: { type: 'action.sendEmail', typeVersion: 1, config: { template: 'welcome-pro' } },
+    },
     { id: 'end', type: 'waymark', position: { x: 0, y: 360 }, data: { type: 'flow.exit' } },
   ],
   edges: [
@@ -32,7 +47,12 @@ describe('graphToDefinition', () => {
       settings: { timezone: 'Europe/Warsaw' },
       nodes: [
         { id: 'start', type: 'trigger.event', typeVersion: 1, config: { event: 'signed_up' } },
-        { id: 'check', type: 'flow.condition', typeVersion: 1, config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } } },
+        {
+          id: 'check',
+          type: 'flow.condition',
+          typeVersion: 1,
+          config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } },
+        },
         { id: 'mail', type: 'action.sendEmail', typeVersion: 1, config: { template: 'welcome-pro' } },
         { id: 'end', type: 'flow.exit', typeVersion: 1, config: {} },
       ],
@@ -124,7 +144,9 @@ describe('compileGraph', () => {
   it('reports node problems with the node id and config path', () => {
     const broken: JourneyGraph = {
       ...graph,
-      nodes: graph.nodes.map((n) => (n.id === 'mail' ? { ...n, data: { type: 'action.sendEmail', config: { template: '' } } } : n)),
+      nodes: graph.nodes.map((n) =>
+        n.id === 'mail' ? { ...n, data: { type: 'action.sendEmail', config: { template: '' } } } : n,
+      ),
     };
     expect(compileGraph(broken, registry).problems).toContainEqual(
       expect.objectContaining({ code: 'invalid_config', nodeId: 'mail', path: ['template'] }),

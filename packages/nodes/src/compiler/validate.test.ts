@@ -7,7 +7,11 @@ import { validateJourney } from './validate.ts';
 
 const start: NodeSpec = { id: 'start', type: 'trigger.event', config: { event: 'go' } };
 const end: NodeSpec = { id: 'end', type: 'flow.exit' };
-const yesNo = (id: string): NodeSpec => ({ id, type: 'flow.condition', config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } } });
+const yesNo = (id: string): NodeSpec => ({
+  id,
+  type: 'flow.condition',
+  config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } },
+});
 
 const problemsOf = (input: unknown) => validateJourney(input, registry).problems;
 
@@ -31,19 +35,31 @@ const casesByCode: Record<ProblemCode, { journey: unknown; problem: Partial<Prob
     problem: { code: 'duplicate_node_id', nodeId: 'end' },
   },
   unknown_node_type: {
-    journey: definition([start, { id: 'slack', type: 'acme.slack', config: {} }, end], ['start -> slack', 'slack -> end']),
+    journey: definition(
+      [start, { id: 'slack', type: 'acme.slack', config: {} }, end],
+      ['start -> slack', 'slack -> end'],
+    ),
     problem: { code: 'unknown_node_type', nodeId: 'slack', path: ['type'] },
   },
   unknown_node_version: {
-    journey: definition([start, { id: 'w', type: 'flow.wait', typeVersion: 2, config: { duration: 'PT1H' } }, end], ['start -> w', 'w -> end']),
+    journey: definition(
+      [start, { id: 'w', type: 'flow.wait', typeVersion: 2, config: { duration: 'PT1H' } }, end],
+      ['start -> w', 'w -> end'],
+    ),
     problem: { code: 'unknown_node_version', nodeId: 'w', path: ['typeVersion'] },
   },
   invalid_config: {
-    journey: definition([start, { id: 'w', type: 'flow.wait', config: { duration: 'soon' } }, end], ['start -> w', 'w -> end']),
+    journey: definition(
+      [start, { id: 'w', type: 'flow.wait', config: { duration: 'soon' } }, end],
+      ['start -> w', 'w -> end'],
+    ),
     problem: { code: 'invalid_config', nodeId: 'w', path: ['duration'] },
   },
   unknown_port: {
-    journey: definition([start, yesNo('check'), end], ['start -> check', 'check:yes -> end', 'check:no -> end', 'check:maybe -> end']),
+    journey: definition(
+      [start, yesNo('check'), end],
+      ['start -> check', 'check:yes -> end', 'check:no -> end', 'check:maybe -> end'],
+    ),
     problem: { code: 'unknown_port', nodeId: 'check', edgeId: 'check:maybe->end' },
   },
   dangling_port: {
@@ -86,7 +102,20 @@ const casesByCode: Record<ProblemCode, { journey: unknown; problem: Partial<Prob
   },
   invalid_weights: {
     journey: definition(
-      [start, { id: 'split', type: 'flow.split', config: { branches: [{ port: 'a', weight: 3 }, { port: 'b', weight: -1 }] } }, end],
+      [
+        start,
+        {
+          id: 'split',
+          type: 'flow.split',
+          config: {
+            branches: [
+              { port: 'a', weight: 3 },
+              { port: 'b', weight: -1 },
+            ],
+          },
+        },
+        end,
+      ],
       ['start -> split', 'split:a -> end', 'split:b -> end'],
     ),
     problem: { code: 'invalid_weights', nodeId: 'split', path: ['branches', 1, 'weight'] },
@@ -115,7 +144,9 @@ describe('validateJourney: one case per problem code', () => {
 
 describe('validateJourney: details of problems', () => {
   it('locates a missing key at its path', () => {
-    expect(problemsOf({ schemaVersion: 1, id: 'j' })).toEqual([expect.objectContaining({ code: 'invalid_definition', path: ['nodes'] })]);
+    expect(problemsOf({ schemaVersion: 1, id: 'j' })).toEqual([
+      expect.objectContaining({ code: 'invalid_definition', path: ['nodes'] }),
+    ]);
   });
 
   it.each([null, 42, 'null', '[]', [], true])('rejects %j as not a journey object', (input) => {
@@ -144,15 +175,20 @@ describe('validateJourney: details of problems', () => {
   });
 
   it('reports a node that loops to itself without waiting', () => {
-    expect(problemsOf(definition([start, yesNo('check'), end], ['start -> check', 'check:yes -> check', 'check:no -> end']))).toEqual([
-      expect.objectContaining({ code: 'cycle_without_wait', nodeId: 'check' }),
-    ]);
+    expect(
+      problemsOf(definition([start, yesNo('check'), end], ['start -> check', 'check:yes -> check', 'check:no -> end'])),
+    ).toEqual([expect.objectContaining({ code: 'cycle_without_wait', nodeId: 'check' })]);
   });
 
   it('accepts a loop that waits', () => {
     const result = validateJourney(
       definition(
-        [start, { id: 'paid', type: 'flow.waitForEvent', config: { event: 'paid', timeout: 'P1D' } }, { id: 'nudge', type: 'action.sendEmail', config: { template: 'nudge' } }, end],
+        [
+          start,
+          { id: 'paid', type: 'flow.waitForEvent', config: { event: 'paid', timeout: 'P1D' } },
+          { id: 'nudge', type: 'action.sendEmail', config: { template: 'nudge' } },
+          end,
+        ],
         ['start -> paid', 'paid:timeout -> nudge', 'nudge -> paid', 'paid:event -> end'],
       ),
       registry,
@@ -161,7 +197,9 @@ describe('validateJourney: details of problems', () => {
   });
 
   it('reports a duplicate node once and keeps checking the rest', () => {
-    const problems = problemsOf(definition([start, end, { id: 'end', type: 'flow.wait', config: {} }], ['start -> end']));
+    const problems = problemsOf(
+      definition([start, end, { id: 'end', type: 'flow.wait', config: {} }], ['start -> end']),
+    );
     expect(problems).toEqual([expect.objectContaining({ code: 'duplicate_node_id', nodeId: 'end' })]);
   });
 
@@ -190,10 +228,19 @@ describe('validateJourney: collecting every problem', () => {
           { id: 'end', type: 'flow.exit' },
           { id: 'orphan', type: 'action.sendEmail', config: { template: 'x' } },
         ],
-        ['start -> check', 'check:yes -> end', 'check:maybe -> end', 'end -> start', 'ghost -> end', 'orphan -> nowhere'],
+        [
+          'start -> check',
+          'check:yes -> end',
+          'check:maybe -> end',
+          'end -> start',
+          'ghost -> end',
+          'orphan -> nowhere',
+        ],
       ),
     );
-    const summary = problems.map((p) => `${p.code} ${p.nodeId ?? ''} ${p.edgeId ?? ''} ${JSON.stringify(p.path ?? null)}`.trim());
+    const summary = problems.map((p) =>
+      `${p.code} ${p.nodeId ?? ''} ${p.edgeId ?? ''} ${JSON.stringify(p.path ?? null)}`.trim(),
+    );
     expect(summary).toEqual(
       expect.arrayContaining([
         'duplicate_node_id end  null',
@@ -226,12 +273,20 @@ describe('validateJourney: collecting every problem', () => {
   it('reports node problems alongside a bad journey time zone', () => {
     // An unknown zone is a settings problem; it should not hide the problems of the nodes.
     const problems = problemsOf(
-      definition([start, { id: 'w', type: 'flow.wait', config: { duration: 'soon' } }, end], ['start -> w', 'w -> end'], {
-        timezone: 'Mars/Olympus',
-      }),
+      definition(
+        [start, { id: 'w', type: 'flow.wait', config: { duration: 'soon' } }, end],
+        ['start -> w', 'w -> end'],
+        {
+          timezone: 'Mars/Olympus',
+        },
+      ),
     );
-    expect(problems).toContainEqual(expect.objectContaining({ code: 'invalid_timezone', path: ['settings', 'timezone'] }));
-    expect(problems).toContainEqual(expect.objectContaining({ code: 'invalid_config', nodeId: 'w', path: ['duration'] }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ code: 'invalid_timezone', path: ['settings', 'timezone'] }),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ code: 'invalid_config', nodeId: 'w', path: ['duration'] }),
+    );
   });
 
   it('does not call the nodes after a node with a bad config unreachable', () => {
@@ -248,7 +303,9 @@ describe('validateJourney: collecting every problem', () => {
         ['start -> w', 'w -> mail', 'mail -> end'],
       ),
     );
-    expect(problems).toContainEqual(expect.objectContaining({ code: 'invalid_config', nodeId: 'w', path: ['duration'] }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ code: 'invalid_config', nodeId: 'w', path: ['duration'] }),
+    );
     expect(problems.filter((p) => p.code !== 'invalid_config')).toEqual([]);
   });
 });
@@ -259,7 +316,16 @@ describe('validateJourney: the prepared journey', () => {
       definition(
         [
           start,
-          { id: 'ab', type: 'flow.abTest', config: { variants: [{ port: 'a', weight: 1 }, { port: 'b', weight: 1, label: 'Bold' }] } },
+          {
+            id: 'ab',
+            type: 'flow.abTest',
+            config: {
+              variants: [
+                { port: 'a', weight: 1 },
+                { port: 'b', weight: 1, label: 'Bold' },
+              ],
+            },
+          },
           end,
           { id: 'end2', type: 'flow.exit' },
         ],
@@ -284,11 +350,10 @@ describe('validateJourney: never throws', () => {
   it('returns problems for a deeply nested condition instead of overflowing the stack', () => {
     let condition: unknown = { attribute: 'plan', op: 'exists' };
     for (let i = 0; i < 5000; i++) condition = { not: condition };
-    const journey = definition([start, { id: 'check', type: 'flow.condition', config: { if: condition } }, end], [
-      'start -> check',
-      'check:yes -> end',
-      'check:no -> end',
-    ]);
+    const journey = definition(
+      [start, { id: 'check', type: 'flow.condition', config: { if: condition } }, end],
+      ['start -> check', 'check:yes -> end', 'check:no -> end'],
+    );
     let result: ReturnType<typeof validateJourney> | undefined;
     expect(() => {
       result = validateJourney(journey, registry);
@@ -318,12 +383,30 @@ describe('validateJourney: never throws', () => {
         fc.record({
           id: fc.constantFrom(...ids),
           type: fc.constantFrom(...types),
-          config: fc.dictionary(fc.constantFrom('event', 'duration', 'if', 'branches', 'variants', 'template', 'set', 'url', 'source', 'time'), fc.jsonValue({ maxDepth: 3 })),
+          config: fc.dictionary(
+            fc.constantFrom(
+              'event',
+              'duration',
+              'if',
+              'branches',
+              'variants',
+              'template',
+              'set',
+              'url',
+              'source',
+              'time',
+            ),
+            fc.jsonValue({ maxDepth: 3 }),
+          ),
         }),
         { maxLength: 6 },
       ),
       edges: fc.array(
-        fc.record({ from: fc.constantFrom(...ids), port: fc.constantFrom('next', 'yes', 'no', 'a', 'event', 'timeout'), to: fc.constantFrom(...ids) }),
+        fc.record({
+          from: fc.constantFrom(...ids),
+          port: fc.constantFrom('next', 'yes', 'no', 'a', 'event', 'timeout'),
+          to: fc.constantFrom(...ids),
+        }),
         { maxLength: 8 },
       ),
     });

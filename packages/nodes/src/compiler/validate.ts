@@ -39,23 +39,23 @@ function zodProblems(error: z.ZodError, base: (string | number)[], nodeId?: stri
   });
 }
 
-function parseStructure(
-  input: unknown,
-): { ok: true; definition: JourneyDefinition } | { ok: false; problems: Problem[] } {
-  let doc = input;
-  if (typeof input === 'string') {
-    try {
-      doc = JSON.parse(input);
-    } catch (e) {
-      return { ok: false, problems: [{ code: 'invalid_json', message: `not valid JSON: ${(e as Error).message}` }] };
-    }
+const maxDepth = 64;
+
+/** Nesting depth of a JSON value, measured without recursion so hostile input cannot overflow the stack. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (d > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
   }
-  const migrated = migrateDefinition(doc);
-  if (!migrated.ok) return migrated;
-  const parsed = journeyDefinitionSchema.safeParse(migrated.doc);
-  if (parsed.success) return { ok: true, definition: parsed.data };
-  const nodes = Array.isArray(migrated.doc.nodes) ? (migrated.doc.nodes as { id?: unknown }[]) : [];
-  const problems = parsed.error.issues.map((issue) => {
+  return false;
+}
+
+function structureProblems(error: z.ZodError, doc: Record<string, unknown>): Problem[] {
+  const nodes = Array.isArray(doc.nodes) ? (doc.nodes as { id?: unknown }[]) : [];
+  return error.issues.map((issue) => {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     const p: Problem = {
       code: 'invalid_definition',
@@ -69,6 +69,34 @@ function parseStructure(
     if (path[0] === 'settings' && path[1] === 'timezone') p.code = 'invalid_timezone';
     return p;
   });
+}
+
+function parseStructure(
+  input: unknown,
+): { ok: true; definition: JourneyDefinition; problems: Problem[] } | { ok: false; problems: Problem[] } {
+  let doc = input;
+  if (typeof input === 'string') {
+    try {
+      doc = JSON.parse(input);
+    } catch (e) {
+      return { ok: false, problems: [{ code: 'invalid_json', message: `not valid JSON: ${(e as Error).message}` }] };
+    }
+  }
+  if (depthExceeds(doc, maxDepth))
+    return {
+      ok: false,
+      problems: [{ code: 'invalid_definition', message: `the definition is nested more than ${maxDepth} levels deep` }],
+    };
+  const migrated = migrateDefinition(doc);
+  if (!migrated.ok) return migrated;
+  const parsed = journeyDefinitionSchema.safeParse(migrated.doc);
+  if (parsed.success) return { ok: true, definition: parsed.data, problems: [] };
+  const problems = structureProblems(parsed.error, migrated.doc);
+  // Bad settings do not hide problems in the graph: check the graph with default settings too.
+  if (problems.every((p) => p.path?.[0] === 'settings')) {
+    const retry = journeyDefinitionSchema.safeParse({ ...migrated.doc, settings: {} });
+    if (retry.success) return { ok: true, definition: retry.data, problems };
+  }
   return { ok: false, problems };
 }
 
@@ -252,20 +280,29 @@ function stronglyConnected(ids: readonly string[], next: (id: string) => Iterabl
 }
 
 function checkGraph(
+  definition: JourneyDefinition,
+  registry: NodeRegistry,
   prepared: ReadonlyMap<string, { node: JourneyNode; nodeType: AnyNodeType }>,
   out: ReadonlyMap<string, ReadonlyMap<string, string>>,
   problems: Problem[],
 ) {
-  const triggers = [...prepared.values()].filter((p) => p.nodeType.category === 'trigger');
-  if (prepared.size > 0 && triggers.length === 0)
+  const isTrigger = (n: JourneyNode) => registry.get(n.type, n.typeVersion ?? 1)?.category === 'trigger';
+  const triggers = definition.nodes.filter(isTrigger);
+  if (definition.nodes.length === 0)
+    problems.push({ code: 'no_trigger', message: 'the journey is empty: add a trigger' });
+  else if (triggers.length === 0)
     problems.push({ code: 'no_trigger', message: 'the journey needs a trigger to say who enters it' });
-  if (prepared.size === 0) problems.push({ code: 'no_trigger', message: 'the journey is empty: add a trigger' });
-  const next = (id: string) => out.get(id)?.values() ?? [];
+  // Reachability follows every edge between existing nodes, so one broken node does not make
+  // everything after it "unreachable" as well.
+  const ids = new Set(definition.nodes.map((n) => n.id));
+  const adjacency = new Map<string, string[]>();
+  for (const e of definition.edges)
+    if (ids.has(e.from) && ids.has(e.to)) adjacency.set(e.from, [...(adjacency.get(e.from) ?? []), e.to]);
   const reached = new Set<string>();
-  const queue = triggers.map((t) => t.node.id);
+  const queue = triggers.map((t) => t.id);
   for (const id of queue) reached.add(id);
   while (queue.length > 0) {
-    for (const to of next(queue.pop() as string))
+    for (const to of adjacency.get(queue.pop() as string) ?? [])
       if (!reached.has(to)) {
         reached.add(to);
         queue.push(to);
@@ -279,6 +316,7 @@ function checkGraph(
           message: `${nodeType.title} cannot be reached from any trigger`,
           nodeId: node.id,
         });
+  const next = (id: string) => out.get(id)?.values() ?? [];
   for (const component of stronglyConnected([...prepared.keys()], next)) {
     const first = component[0] as string;
     const loops = component.length > 1 || [...next(first)].includes(first);
@@ -304,10 +342,10 @@ export function validateJourney(input: unknown, registry: NodeRegistry): Validat
   const structure = parseStructure(input);
   if (!structure.ok) return structure;
   const { definition } = structure;
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...structure.problems];
   const { prepared, ids } = checkNodes(definition, registry, problems);
   const out = checkEdges(definition, ids, prepared, problems);
-  checkGraph(prepared, out, problems);
+  checkGraph(definition, registry, prepared, out, problems);
   if (problems.length > 0) return { ok: false, problems };
   const nodes = new Map<string, PreparedNode>();
   for (const [id, p] of prepared) nodes.set(id, { ...p, out: out.get(id) ?? new Map() });

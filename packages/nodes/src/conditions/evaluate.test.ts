@@ -73,7 +73,11 @@ describe('readPath', () => {
 
 const now = at('2026-03-02T10:00:00Z');
 const day = 24 * 3600 * 1000;
-const purchase = (daysAgo: number, total = 10): HistoryEvent => ({ event: 'purchase', at: now - daysAgo * day, properties: { total } });
+const purchase = (daysAgo: number, total = 10): HistoryEvent => ({
+  event: 'purchase',
+  at: now - daysAgo * day,
+  properties: { total },
+});
 
 describe('evaluateCondition', () => {
   const attributes = { plan: 'pro', country: 'PL', address: { city: 'Kraków' } };
@@ -82,9 +86,36 @@ describe('evaluateCondition', () => {
   it.each<[string, Condition, boolean]>([
     ['attribute rule', { attribute: 'plan', op: 'eq', value: 'pro' }, true],
     ['nested attribute', { attribute: 'address.city', op: 'eq', value: 'Kraków' }, true],
-    ['all, all true', { all: [{ attribute: 'plan', op: 'eq', value: 'pro' }, { attribute: 'country', op: 'in', value: ['PL'] }] }, true],
-    ['all, one false', { all: [{ attribute: 'plan', op: 'eq', value: 'pro' }, { attribute: 'country', op: 'eq', value: 'DE' }] }, false],
-    ['any, one true', { any: [{ attribute: 'plan', op: 'eq', value: 'free' }, { attribute: 'country', op: 'eq', value: 'PL' }] }, true],
+    [
+      'all, all true',
+      {
+        all: [
+          { attribute: 'plan', op: 'eq', value: 'pro' },
+          { attribute: 'country', op: 'in', value: ['PL'] },
+        ],
+      },
+      true,
+    ],
+    [
+      'all, one false',
+      {
+        all: [
+          { attribute: 'plan', op: 'eq', value: 'pro' },
+          { attribute: 'country', op: 'eq', value: 'DE' },
+        ],
+      },
+      false,
+    ],
+    [
+      'any, one true',
+      {
+        any: [
+          { attribute: 'plan', op: 'eq', value: 'free' },
+          { attribute: 'country', op: 'eq', value: 'PL' },
+        ],
+      },
+      true,
+    ],
     ['any, none true', { any: [{ attribute: 'plan', op: 'eq', value: 'free' }] }, false],
     ['not', { not: { attribute: 'plan', op: 'eq', value: 'pro' } }, false],
     ['empty all', { all: [] }, true],
@@ -97,14 +128,44 @@ describe('evaluateCondition', () => {
     ['any purchase ever, none', { event: 'purchase' }, [], false],
     ['any purchase ever, one long ago', { event: 'purchase' }, [purchase(400)], true],
     ['never purchased', { event: 'purchase', count: { op: 'eq', value: 0 } }, [], true],
-    ['two within 30 days, one inside', { event: 'purchase', count: { op: 'gte', value: 2 }, within: 'P30D' }, [purchase(40), purchase(3)], false],
-    ['two within 30 days, two inside', { event: 'purchase', count: { op: 'gte', value: 2 }, within: 'P30D' }, [purchase(29), purchase(3)], true],
+    [
+      'two within 30 days, one inside',
+      { event: 'purchase', count: { op: 'gte', value: 2 }, within: 'P30D' },
+      [purchase(40), purchase(3)],
+      false,
+    ],
+    [
+      'two within 30 days, two inside',
+      { event: 'purchase', count: { op: 'gte', value: 2 }, within: 'P30D' },
+      [purchase(29), purchase(3)],
+      true,
+    ],
     ['exactly 30 days ago is inside', { event: 'purchase', within: 'P30D' }, [purchase(30)], true],
-    ['a moment more than 30 days ago is outside', { event: 'purchase', within: 'P30D' }, [{ ...purchase(30), at: now - 30 * day - 1 }], false],
+    [
+      'a moment more than 30 days ago is outside',
+      { event: 'purchase', within: 'P30D' },
+      [{ ...purchase(30), at: now - 30 * day - 1 }],
+      false,
+    ],
     ['events after now are not counted', { event: 'purchase' }, [purchase(-1)], false],
-    ['other events are not counted', { event: 'purchase' }, [{ event: 'refund', at: now - day, properties: {} }], false],
-    ['where on event properties', { event: 'purchase', where: { attribute: 'total', op: 'gte', value: 100 } }, [purchase(1, 20), purchase(2, 150)], true],
-    ['where excludes all', { event: 'purchase', where: { attribute: 'total', op: 'gte', value: 100 } }, [purchase(1, 20)], false],
+    [
+      'other events are not counted',
+      { event: 'purchase' },
+      [{ event: 'refund', at: now - day, properties: {} }],
+      false,
+    ],
+    [
+      'where on event properties',
+      { event: 'purchase', where: { attribute: 'total', op: 'gte', value: 100 } },
+      [purchase(1, 20), purchase(2, 150)],
+      true,
+    ],
+    [
+      'where excludes all',
+      { event: 'purchase', where: { attribute: 'total', op: 'gte', value: 100 } },
+      [purchase(1, 20)],
+      false,
+    ],
     ['fewer than 3', { event: 'purchase', count: { op: 'lt', value: 3 } }, [purchase(1), purchase(2)], true],
   ])('event rule: %s', (_name, condition, history, expected) => {
     expect(evaluateCondition(condition, { attributes: {}, history, now })).toBe(expected);
@@ -114,8 +175,15 @@ describe('evaluateCondition', () => {
     // P1M before 2026-03-31 10:00 Warsaw is 2026-02-28 10:00 Warsaw (09:00Z): luxon clamps to month end.
     const end = at('2026-03-31T08:00:00Z');
     const history = [{ event: 'login', at: at('2026-02-28T08:30:00Z'), properties: {} }];
-    expect(evaluateCondition({ event: 'login', within: 'P1M' }, { attributes: {}, history, now: end, zone: 'Europe/Warsaw' })).toBe(false);
-    expect(evaluateCondition({ event: 'login', within: 'P1M' }, { attributes: {}, history, now: end, zone: 'UTC' })).toBe(true);
+    expect(
+      evaluateCondition(
+        { event: 'login', within: 'P1M' },
+        { attributes: {}, history, now: end, zone: 'Europe/Warsaw' },
+      ),
+    ).toBe(false);
+    expect(
+      evaluateCondition({ event: 'login', within: 'P1M' }, { attributes: {}, history, now: end, zone: 'UTC' }),
+    ).toBe(true);
   });
 });
 
@@ -136,7 +204,9 @@ describe('nextWindowExpiry', () => {
 
   it('is null without windows or without events in them', () => {
     expect(nextWindowExpiry({ event: 'purchase' }, { attributes: {}, history: [purchase(1)], now })).toBeNull();
-    expect(nextWindowExpiry({ event: 'purchase', within: 'P1D' }, { attributes: {}, history: [purchase(3)], now })).toBeNull();
+    expect(
+      nextWindowExpiry({ event: 'purchase', within: 'P1D' }, { attributes: {}, history: [purchase(3)], now }),
+    ).toBeNull();
     expect(nextWindowExpiry({ attribute: 'plan', op: 'exists' }, { attributes: {}, now })).toBeNull();
   });
 });

@@ -20,6 +20,12 @@ import { emptyState } from './state.ts';
 
 const noHistory: readonly RuntimeEvent[] = Object.freeze([]);
 
+/** run:node:visit, plus the retry number when a failed step is tried again (a retry is new work). */
+function effectKey(run: RunState): string {
+  const base = `${run.id}:${run.node}:${run.seq}`;
+  return run.failed ? `${base}:retry${run.failed.attempts}` : base;
+}
+
 /** Mutable working set of one advance; the caller's state is never modified. */
 class Advance {
   readonly steps: Step[] = [];
@@ -91,17 +97,15 @@ class Advance {
       }
       if (visits >= limit) {
         const message = `stopped after ${limit} steps without waiting; the journey loops`;
-        this.exit(
-          run,
-          {
-            at: now,
-            runId: run.id,
-            node: run.node,
-            type: prepared.node.type,
-            error: { code: 'runaway_loop', message },
-          },
-          'completed',
-        );
+        this.steps.push({
+          at: now,
+          runId: run.id,
+          node: run.node,
+          type: prepared.node.type,
+          error: { code: 'runaway_loop', message },
+        });
+        this.state.lastExitAt = now;
+        this.put(run, null);
         return;
       }
       let result: NodeResult;
@@ -117,7 +121,7 @@ class Advance {
           this.effects.push({
             runId: run.id,
             node: run.node,
-            key: `${run.id}:${run.node}:${run.seq}`,
+            key: effectKey(run),
             effect: result.effect,
           });
         }
@@ -158,7 +162,7 @@ class Advance {
   }
 
   private perform(run: RunState, effect: NonNullable<Step['effect']>) {
-    this.effects.push({ runId: run.id, node: run.node, key: `${run.id}:${run.node}:${run.seq}`, effect });
+    this.effects.push({ runId: run.id, node: run.node, key: effectKey(run), effect });
     if (effect.kind === 'email') {
       if (this.journey.definition.settings.frequencyCap) this.state.emailsSent.push(this.ctx.now);
     } else if (effect.kind === 'updateContact') {

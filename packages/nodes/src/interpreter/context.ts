@@ -28,7 +28,12 @@ export function contactTimeZone(contact: JourneyContact, settings: JourneySettin
 const downstreamCache = new WeakMap<PreparedJourney, Map<string, JourneyNode | null>>();
 
 /** The first node of `type` reachable from `from` (through `port` when given), breadth first, cached per journey. */
-export function findDownstream(journey: PreparedJourney, from: string, type: string, port?: string): JourneyNode | undefined {
+export function findDownstream(
+  journey: PreparedJourney,
+  from: string,
+  type: string,
+  port?: string,
+): JourneyNode | undefined {
   let cache = downstreamCache.get(journey);
   if (!cache) {
     cache = new Map();
@@ -93,7 +98,8 @@ export class ExecutionContext implements NodeContext {
 
   /** Created on first use: most nodes never draw a random number. */
   get random(): () => number {
-    if (!this.rng) this.rng = seededRandom(hashString(`${this.contact.id}\u0000${this.node.id}`, this.seed >>> 0 || 0x811c9dc5));
+    if (!this.rng)
+      this.rng = seededRandom(hashString(`${this.contact.id}\u0000${this.node.id}`, this.seed >>> 0 || 0x811c9dc5));
     return this.rng;
   }
 

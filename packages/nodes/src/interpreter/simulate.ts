@@ -95,7 +95,11 @@ export function simulate(
     wakeAt = r.wakeAt;
     for (const step of r.steps) lines.push(toLine(step));
     for (const error of r.errors)
-      lines.push({ at: new Date(now).toISOString(), event: event ?? input.kind, error: { code: error.code, message: error.message } });
+      lines.push({
+        at: new Date(now).toISOString(),
+        event: event ?? input.kind,
+        error: { code: error.code, message: error.message },
+      });
     for (const e of r.effects) {
       const run = r.state.runs.find((x) => x.id === e.runId);
       if (run?.node !== e.node || run.awaiting?.name !== effectResultEvent) continue;

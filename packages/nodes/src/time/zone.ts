@@ -59,7 +59,7 @@ function resolveWallClock(date: DateTime, time: TimeOfDay, zone: string): number
 
 /**
  * The first instant at or after `from` whose wall clock in `zone` reads `time`, on one of `days` when given.
- * A time repeated by a DST change resolves to its first occurrence; a skipped time to the end of the gap.
+ * A time repeated by a DST change happens once, at its first occurrence; a skipped time at the end of the gap.
  */
 export function nextTimeOfDay(from: number, time: TimeOfDay, zone: string, days?: readonly Weekday[]): number {
   const start = DateTime.fromMillis(from, { zone });
@@ -68,9 +68,6 @@ export function nextTimeOfDay(from: number, time: TimeOfDay, zone: string, days?
     if (days && days.length > 0 && !days.includes(weekdays[day.weekday - 1] as Weekday)) continue;
     const candidate = resolveWallClock(day, time, zone);
     if (candidate >= from) return candidate;
-    // The repeated hour: the second occurrence may still lie ahead.
-    const second = candidate + 3_600_000;
-    if (second >= from && matchesWallClock(second, day, time, zone)) return second;
   }
   // Unreachable: within eight days some allowed weekday has the time of day after `from`.
   throw new Error('no matching time of day');

@@ -8,7 +8,11 @@ type Invalid = { name: string; config: unknown; path: (string | number)[] };
 const tables: { type: string; valid: unknown[]; invalid: Invalid[] }[] = [
   {
     type: 'action.sendEmail',
-    valid: [{ template: 'welcome' }, { template: 'sale', subject: 'Spring sale' }, { template: 'sale', subjectFrom: 'ai' }],
+    valid: [
+      { template: 'welcome' },
+      { template: 'sale', subject: 'Spring sale' },
+      { template: 'sale', subjectFrom: 'ai' },
+    ],
     invalid: [
       { name: 'missing template', config: {}, path: ['template'] },
       { name: 'empty template', config: { template: '' }, path: ['template'] },
@@ -51,8 +55,16 @@ const tables: { type: string; valid: unknown[]; invalid: Invalid[] }[] = [
       { name: 'ftp url', config: { url: 'ftp://files.example.com/x' }, path: ['url'] },
       { name: 'not a url', config: { url: 'hooks.example.com' }, path: ['url'] },
       { name: 'unknown method', config: { url: 'https://x.example.com', method: 'FETCH' }, path: ['method'] },
-      { name: 'header value not a string', config: { url: 'https://x.example.com', headers: { 'X-Count': 1 } }, path: ['headers', 'X-Count'] },
-      { name: 'body over 100 000 characters', config: { url: 'https://x.example.com', body: 'x'.repeat(100_001) }, path: ['body'] },
+      {
+        name: 'header value not a string',
+        config: { url: 'https://x.example.com', headers: { 'X-Count': 1 } },
+        path: ['headers', 'X-Count'],
+      },
+      {
+        name: 'body over 100 000 characters',
+        config: { url: 'https://x.example.com', body: 'x'.repeat(100_001) },
+        path: ['body'],
+      },
     ],
   },
 ];
@@ -87,7 +99,9 @@ describe('action.sendEmail', () => {
     const r = new Runner(mailJourney({ template: 'welcome' })).event('go', '2026-03-02T10:00:00Z');
     expect(trail(r)).toEqual(['start', 'mail', 'end!completed']);
     expect(r.steps[1]?.effect).toEqual({ kind: 'email', template: 'welcome' });
-    expect(r.effects).toEqual([{ runId: 'c1:1', node: 'mail', key: 'c1:1:mail:1', effect: { kind: 'email', template: 'welcome' } }]);
+    expect(r.effects).toEqual([
+      { runId: 'c1:1', node: 'mail', key: 'c1:1:mail:1', effect: { kind: 'email', template: 'welcome' } },
+    ]);
   });
 
   it('overrides the subject when the node has one', () => {
@@ -102,8 +116,16 @@ describe('action.sendEmail', () => {
       { name: 'late evening → next morning', now: '2026-03-02T21:30:00Z', sendAt: '2026-03-03T07:00:00.000Z' },
       { name: 'at the start of the window', now: '2026-03-02T20:00:00Z', sendAt: '2026-03-03T07:00:00.000Z' },
       { name: 'a minute before the end', now: '2026-03-03T06:59:00Z', sendAt: '2026-03-03T07:00:00.000Z' },
-      { name: 'across the spring change (ends 08:00 CEST)', now: '2026-03-28T22:00:00Z', sendAt: '2026-03-29T06:00:00.000Z' },
-      { name: 'across the autumn change (ends 08:00 CET)', now: '2026-10-24T22:00:00Z', sendAt: '2026-10-25T07:00:00.000Z' },
+      {
+        name: 'across the spring change (ends 08:00 CEST)',
+        now: '2026-03-28T22:00:00Z',
+        sendAt: '2026-03-29T06:00:00.000Z',
+      },
+      {
+        name: 'across the autumn change (ends 08:00 CET)',
+        now: '2026-10-24T22:00:00Z',
+        sendAt: '2026-10-25T07:00:00.000Z',
+      },
     ])('defers an email due inside the window to its end: $name', ({ now, sendAt }) => {
       const runner = new Runner(mailJourney({ template: 'news' }, night));
       const r = runner.event('go', now);
@@ -145,7 +167,9 @@ describe('action.sendEmail', () => {
       const runner = new Runner(mailJourney({ template: 'news' }, lunch));
       runner.event('go', '2026-03-02T13:00:00Z');
       expect(iso(runner.wakeAt)).toBe('2026-03-02T14:00:00.000Z');
-      expect(trail(new Runner(mailJourney({ template: 'news' }, lunch)).event('go', '2026-03-02T11:00:00Z'))).toContain('mail');
+      expect(trail(new Runner(mailJourney({ template: 'news' }, lunch)).event('go', '2026-03-02T11:00:00Z'))).toContain(
+        'mail',
+      );
     });
   });
 
@@ -192,7 +216,11 @@ describe('action.sendEmail', () => {
       const j = mailJourney({ template: 'promo' }, { reEntry: 'always', frequencyCap: { max: 1, per: 'P1D' } });
       const runner = new Runner(j);
       expect(trail(runner.event('go', '2026-03-02T10:00:00Z'))).toEqual(['start', 'mail', 'end!completed']);
-      expect(trail(runner.event('go', '2026-03-02T18:00:00Z'))).toEqual(['start', 'mail~frequencyCap', 'end!completed']);
+      expect(trail(runner.event('go', '2026-03-02T18:00:00Z'))).toEqual([
+        'start',
+        'mail~frequencyCap',
+        'end!completed',
+      ]);
       expect(trail(runner.event('go', '2026-03-03T10:30:00Z'))).toEqual(['start', 'mail', 'end!completed']);
       expect(runner.effects).toHaveLength(2);
     });
@@ -206,7 +234,12 @@ describe('action.sendEmail', () => {
           { id: 'end', type: 'flow.exit' },
         ],
         ['start -> m1', 'm1 -> m2', 'm2 -> end'],
-        { reEntry: 'always', timezone: 'UTC', quietHours: { start: '22:00', end: '07:00' }, frequencyCap: { max: 1, per: 'P1D' } },
+        {
+          reEntry: 'always',
+          timezone: 'UTC',
+          quietHours: { start: '22:00', end: '07:00' },
+          frequencyCap: { max: 1, per: 'P1D' },
+        },
       );
       const runner = new Runner(j);
       runner.event('go', '2026-03-02T23:00:00Z');
@@ -251,12 +284,17 @@ describe('action.sendEmail', () => {
     it('favours the variant that performs best', () => {
       const stats = (node: string): VariantStats =>
         node === 'mail'
-          ? { '0': { trials: 1000, successes: 10 }, '1': { trials: 1000, successes: 400 }, '2': { trials: 1000, successes: 10 } }
+          ? {
+              '0': { trials: 1000, successes: 10 },
+              '1': { trials: 1000, successes: 400 },
+              '2': { trials: 1000, successes: 10 },
+            }
           : {};
       const subjects = Array.from({ length: 100 }, (_, i) => {
         const runner = new Runner(generated, { id: `c${i}`, attributes: {} }, { stats });
         runner.manual('2026-03-02T10:00:00Z');
-        const effect = runner.result('gen', '2026-03-02T10:00:05Z', { ok: true, output: { variants } }).steps[1]?.effect;
+        const effect = runner.result('gen', '2026-03-02T10:00:05Z', { ok: true, output: { variants } }).steps[1]
+          ?.effect;
         return effect?.kind === 'email' ? effect.subject : undefined;
       });
       expect(subjects.filter((s) => s === 'Seeds 20% off').length).toBeGreaterThanOrEqual(95);
@@ -271,12 +309,21 @@ describe('action.sendEmail', () => {
           { id: 'mail', type: 'action.sendEmail', config: { template: 'sale', subjectFrom: 'ai' } },
           { id: 'end', type: 'flow.exit' },
         ],
-        ['start -> gen', 'gen -> review', 'review:approved -> mail', 'review:rejected -> end', 'review:timeout -> end', 'mail -> end'],
+        [
+          'start -> gen',
+          'gen -> review',
+          'review:approved -> mail',
+          'review:rejected -> end',
+          'review:timeout -> end',
+          'mail -> end',
+        ],
       );
       const runner = new Runner(reviewed);
       runner.manual('2026-03-02T10:00:00Z');
       runner.result('gen', '2026-03-02T10:00:05Z', { ok: true, output: { variants } });
-      const r = runner.decide('review', 'approved', '2026-03-02T11:00:00Z', { content: { subjects: ['Spring is here'] } });
+      const r = runner.decide('review', 'approved', '2026-03-02T11:00:00Z', {
+        content: { subjects: ['Spring is here'] },
+      });
       expect(trail(r)).toEqual(['review:approved', 'mail', 'end!completed']);
       expect(r.steps[1]?.effect).toEqual({ kind: 'email', template: 'sale', subject: 'Spring is here', variant: 0 });
     });
@@ -305,9 +352,10 @@ describe('action.updateContact', () => {
     );
 
   it('applies set to later conditions in the same run', () => {
-    const r = new Runner(journey({ attribute: 'plan', op: 'eq', value: 'pro' }), { plan: 'free', coupon: 'SPRING' }).manual(
-      '2026-03-02T10:00:00Z',
-    );
+    const r = new Runner(journey({ attribute: 'plan', op: 'eq', value: 'pro' }), {
+      plan: 'free',
+      coupon: 'SPRING',
+    }).manual('2026-03-02T10:00:00Z');
     expect(trail(r)).toEqual(['start', 'upgrade', 'check:yes', 'yes!completed']);
     expect(r.contact.attributes).toEqual({ plan: 'pro' });
     const effect = { kind: 'updateContact', set: { plan: 'pro' }, unset: ['coupon'] };
@@ -316,7 +364,9 @@ describe('action.updateContact', () => {
   });
 
   it('applies unset to later conditions in the same run', () => {
-    const r = new Runner(journey({ attribute: 'coupon', op: 'exists' }), { coupon: 'SPRING' }).manual('2026-03-02T10:00:00Z');
+    const r = new Runner(journey({ attribute: 'coupon', op: 'exists' }), { coupon: 'SPRING' }).manual(
+      '2026-03-02T10:00:00Z',
+    );
     expect(trail(r)).toContain('check:no');
   });
 
@@ -367,7 +417,11 @@ describe('action.webhook', () => {
     const r = runner.manual('2026-03-02T10:00:00Z');
     expect(trail(r)).toEqual(['start']);
     expect(r.effects).toEqual([{ runId: 'c1:1', node: 'hook', key: 'c1:1:hook:1', effect }]);
-    expect(runner.runs[0]).toMatchObject({ node: 'hook', awaiting: { name: 'effect.result', forThisNode: true }, pending: effect });
+    expect(runner.runs[0]).toMatchObject({
+      node: 'hook',
+      awaiting: { name: 'effect.result', forThisNode: true },
+      pending: effect,
+    });
     expect(r.wakeAt).toBeUndefined();
   });
 
@@ -383,14 +437,20 @@ describe('action.webhook', () => {
   it('leaves through failed when the call fails', () => {
     const runner = new Runner(journey);
     runner.manual('2026-03-02T10:00:00Z');
-    const r = runner.result('hook', '2026-03-02T10:00:01Z', { ok: false, error: { code: 'http_500', message: 'server error' } });
+    const r = runner.result('hook', '2026-03-02T10:00:01Z', {
+      ok: false,
+      error: { code: 'http_500', message: 'server error' },
+    });
     expect(trail(r)).toEqual(['hook:failed', 'bad!completed']);
   });
 
   it('treats a result without ok: true as a failure', () => {
     const runner = new Runner(journey);
     runner.manual('2026-03-02T10:00:00Z');
-    expect(trail(runner.result('hook', '2026-03-02T10:00:01Z', { ok: 'yes' }))).toEqual(['hook:failed', 'bad!completed']);
+    expect(trail(runner.result('hook', '2026-03-02T10:00:01Z', { ok: 'yes' }))).toEqual([
+      'hook:failed',
+      'bad!completed',
+    ]);
   });
 
   it('reports a result for another node or another run as event_not_awaited', () => {
@@ -401,6 +461,9 @@ describe('action.webhook', () => {
     const stale = runner.result('hook', '2026-03-02T10:00:02Z', { ok: true, run: 'c1:0' });
     expect(stale.errors).toEqual([expect.objectContaining({ code: 'event_not_awaited', nodeId: 'hook' })]);
     expect(stale.steps).toEqual([]);
-    expect(trail(runner.result('hook', '2026-03-02T10:00:03Z', { ok: true, run: 'c1:1' }))).toEqual(['hook', 'ok!completed']);
+    expect(trail(runner.result('hook', '2026-03-02T10:00:03Z', { ok: true, run: 'c1:1' }))).toEqual([
+      'hook',
+      'ok!completed',
+    ]);
   });
 });

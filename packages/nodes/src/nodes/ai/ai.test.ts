@@ -24,7 +24,11 @@ const tables: { type: string; valid: unknown[]; invalid: Invalid[] }[] = [
   },
   {
     type: 'ai.sentimentGuard',
-    valid: [{ source: 'subject' }, { source: 'body', minScore: -0.5 }, { source: 'text', text: 'We miss you!', minScore: 1 }],
+    valid: [
+      { source: 'subject' },
+      { source: 'body', minScore: -0.5 },
+      { source: 'text', text: 'We miss you!', minScore: 1 },
+    ],
     invalid: [
       { name: 'missing source', config: {}, path: ['source'] },
       { name: 'unknown source', config: { source: 'title' }, path: ['source'] },
@@ -52,7 +56,11 @@ describe('ai.generateSubject', () => {
   const journey = prepare(
     [
       { id: 'start', type: 'trigger.manual' },
-      { id: 'gen', type: 'ai.generateSubject', config: { brief: 'spring sale', variants: 3, tone: 'warm', maxLength: 50 } },
+      {
+        id: 'gen',
+        type: 'ai.generateSubject',
+        config: { brief: 'spring sale', variants: 3, tone: 'warm', maxLength: 50 },
+      },
       { id: 'mail', type: 'action.sendEmail', config: { template: 'sale', subjectFrom: 'ai' } },
       { id: 'end', type: 'flow.exit' },
     ],
@@ -78,7 +86,11 @@ describe('ai.generateSubject', () => {
   });
 
   it.each([
-    { name: 'the model failed', outcome: { ok: false, error: { code: 'model_unavailable', message: 'model offline' } }, message: /model offline/ },
+    {
+      name: 'the model failed',
+      outcome: { ok: false, error: { code: 'model_unavailable', message: 'model offline' } },
+      message: /model offline/,
+    },
     { name: 'no variants came back', outcome: { ok: true, output: { variants: [] } }, message: /gen/ },
     { name: 'no output at all', outcome: { ok: true }, message: /gen/ },
   ])('fails with a coded error step and sends nothing when $name', ({ outcome, message }) => {
@@ -89,7 +101,9 @@ describe('ai.generateSubject', () => {
     expect(r.steps[0]?.error?.message).toMatch(message);
     expect(r.effects).toEqual([]);
     expect(r.errors).toEqual([]);
-    expect(r.state.runs).toEqual([expect.objectContaining({ node: 'gen', failed: expect.objectContaining({ code: 'node_failed' }) })]);
+    expect(r.state.runs).toEqual([
+      expect.objectContaining({ node: 'gen', failed: expect.objectContaining({ code: 'node_failed' }) }),
+    ]);
     expect(r.state.runs[0]?.awaiting).toBeUndefined();
   });
 
@@ -147,7 +161,7 @@ describe('ai.sentimentGuard', () => {
     expect(r.state.runs[0]?.failed?.code).toBe('node_failed');
   });
 
-  it("checks the subject of the email downstream, naming its template", () => {
+  it('checks the subject of the email downstream, naming its template', () => {
     const j = prepare(
       [
         { id: 'start', type: 'trigger.manual' },
@@ -158,7 +172,26 @@ describe('ai.sentimentGuard', () => {
       ['start -> guard', 'guard:pass -> mail', 'guard:fail -> end', 'mail -> end'],
     );
     const r = new Runner(j).manual('2026-03-02T10:00:00Z');
-    expect(r.effects.map((e) => e.effect)).toEqual([{ kind: 'sentiment', source: 'subject', template: 'promo', texts: ['Last chance!'] }]);
+    expect(r.effects.map((e) => e.effect)).toEqual([
+      { kind: 'sentiment', source: 'subject', template: 'promo', texts: ['Last chance!'] },
+    ]);
+  });
+
+  it('checks the email on its pass path, not one on its fail path', () => {
+    const j = prepare(
+      [
+        { id: 'start', type: 'trigger.manual' },
+        { id: 'guard', type: 'ai.sentimentGuard', config: { source: 'subject' } },
+        { id: 'fallback', type: 'action.sendEmail', config: { template: 'plain', subject: 'News' } },
+        { id: 'mail', type: 'action.sendEmail', config: { template: 'bold', subject: 'Act now!' } },
+        { id: 'end', type: 'flow.exit' },
+      ],
+      ['start -> guard', 'guard:fail -> fallback', 'guard:pass -> mail', 'fallback -> end', 'mail -> end'],
+    );
+    const r = new Runner(j).manual('2026-03-02T10:00:00Z');
+    expect(r.effects.map((e) => e.effect)).toEqual([
+      { kind: 'sentiment', source: 'subject', template: 'bold', texts: ['Act now!'] },
+    ]);
   });
 
   it('checks the body of the email downstream by its template', () => {
@@ -190,7 +223,9 @@ describe('ai.sentimentGuard', () => {
     runner.manual('2026-03-02T10:00:00Z');
     const variants = ['Bloom early', 'Last chance, or else', 'Seeds on sale'];
     const asked = runner.result('gen', '2026-03-02T10:00:01Z', { ok: true, output: { variants } });
-    expect(asked.effects.map((e) => e.effect)).toEqual([{ kind: 'sentiment', source: 'subject', template: 'sale', texts: variants }]);
+    expect(asked.effects.map((e) => e.effect)).toEqual([
+      { kind: 'sentiment', source: 'subject', template: 'sale', texts: variants },
+    ]);
     const r = runner.result('guard', '2026-03-02T10:00:02Z', { ok: true, output: { scores: [0.5, -0.1, 0.4] } });
     expect(trail(r)).toEqual(['guard:fail', 'end!completed']);
     expect(r.effects).toEqual([]);

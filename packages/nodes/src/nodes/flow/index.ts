@@ -52,8 +52,8 @@ export const waitUntilNode = defineNode({
     if (ctx.wake.kind !== 'enter') return { go: 'next' };
     const time = parseTimeOfDay(config.time);
     if (!time) throw new WaymarkError('invalid_input', `not a time of day: ${config.time}`);
-    const until = nextTimeOfDay(ctx.now, time, ctx.timezone, config.days as never);
-    return until <= ctx.now ? { go: 'next' } : { wait: { until } };
+    // Strictly after now: a loop back into this node at the moment it fired waits for the next day.
+    return { wait: { until: nextTimeOfDay(ctx.now + 1, time, ctx.timezone, config.days as never) } };
   },
 });
 

@@ -99,7 +99,8 @@ export const dateTrigger = defineNode({
     }
     const firstYear = Number(localDate(after, zone).slice(0, 4)) - 1;
     for (let year = firstYear; year <= firstYear + 2; year++) {
-      const t = at(`${year}${date.slice(4)}`.replace(/-02-29$/, '-02-28'));
+      const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+      const t = at(leap ? `${year}${date.slice(4)}` : `${year}${date.slice(4)}`.replace(/-02-29$/, '-02-28'));
       if (t !== null && t > after) return t;
     }
     return null;

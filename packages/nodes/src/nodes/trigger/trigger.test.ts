@@ -10,14 +10,23 @@ const tables: { type: string; valid: unknown[]; invalid: Invalid[] }[] = [
     valid: [
       { event: 'cart_abandoned' },
       { event: 'order', where: { attribute: 'total', op: 'gt', value: 50 } },
-      { event: 'order', where: { all: [{ attribute: 'country', op: 'in', value: ['PL', 'DE'] }, { not: { attribute: 'test', op: 'exists' } }] } },
+      {
+        event: 'order',
+        where: {
+          all: [{ attribute: 'country', op: 'in', value: ['PL', 'DE'] }, { not: { attribute: 'test', op: 'exists' } }],
+        },
+      },
     ],
     invalid: [
       { name: 'missing event', config: {}, path: ['event'] },
       { name: 'empty event', config: { event: '' }, path: ['event'] },
       { name: 'blank event', config: { event: '   ' }, path: ['event'] },
       { name: 'event not a string', config: { event: 7 }, path: ['event'] },
-      { name: 'unknown operator in where', config: { event: 'x', where: { attribute: 'a', op: 'like' } }, path: ['where'] },
+      {
+        name: 'unknown operator in where',
+        config: { event: 'x', where: { attribute: 'a', op: 'like' } },
+        path: ['where'],
+      },
       { name: 'unknown key', config: { event: 'x', segment: 'vip' }, path: [] },
     ],
   },
@@ -67,7 +76,11 @@ describe.each(tables)('$type config', ({ type, valid, invalid }) => {
 describe('trigger.event', () => {
   const journey = prepare(
     [
-      { id: 'start', type: 'trigger.event', config: { event: 'order', where: { attribute: 'total', op: 'gte', value: 50 } } },
+      {
+        id: 'start',
+        type: 'trigger.event',
+        config: { event: 'order', where: { attribute: 'total', op: 'gte', value: 50 } },
+      },
       { id: 'done', type: 'flow.exit' },
     ],
     ['start -> done'],
@@ -90,7 +103,11 @@ describe('trigger.event', () => {
       ['start -> wait', 'wait -> done'],
     );
     const r = new Runner(waiting).event('order', '2026-03-02T10:00:00Z', { total: 80 });
-    expect(r.state.runs[0]?.trigger).toEqual({ event: 'order', at: at('2026-03-02T10:00:00Z'), properties: { total: 80 } });
+    expect(r.state.runs[0]?.trigger).toEqual({
+      event: 'order',
+      at: at('2026-03-02T10:00:00Z'),
+      properties: { total: 80 },
+    });
   });
 
   it('ignores an event whose properties fail `where`', () => {
@@ -190,7 +207,12 @@ describe('trigger.date', () => {
     expect(runner.manual('2026-05-10T07:00:00Z').steps).toEqual([]);
   });
 
-  const next = (config: Record<string, unknown>, attributes: Record<string, unknown>, after: string, zone = 'Europe/Warsaw') => {
+  const next = (
+    config: Record<string, unknown>,
+    attributes: Record<string, unknown>,
+    after: string,
+    zone = 'Europe/Warsaw',
+  ) => {
     const t = dateTrigger.nextEnrolment?.(dateTrigger.config.parse(config), { id: 'c1', attributes }, at(after), zone);
     return t === null || t === undefined ? null : iso(t);
   };
@@ -267,6 +289,8 @@ describe('trigger.date', () => {
 
   it('uses the zone it is given for the local time', () => {
     const config = { attribute: 'b', at: '09:00', repeat: 'yearly' };
-    expect(next(config, { b: '1990-05-10' }, '2026-01-01T00:00:00Z', 'America/New_York')).toBe('2026-05-10T13:00:00.000Z');
+    expect(next(config, { b: '1990-05-10' }, '2026-01-01T00:00:00Z', 'America/New_York')).toBe(
+      '2026-05-10T13:00:00.000Z',
+    );
   });
 });
