@@ -171,6 +171,7 @@ ALTER TABLE "templates" ADD CONSTRAINT "templates_workspace_id_workspaces_id_fk"
 CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE UNIQUE INDEX "contacts_email" ON "contacts" USING btree ("workspace_id",lower("email"));--> statement-breakpoint
 CREATE INDEX "events_unprocessed" ON "events" USING btree ("id") WHERE "events"."processed_at" is null;--> statement-breakpoint
+CREATE INDEX "events_unprocessed_contact" ON "events" USING btree ("workspace_id","contact_id","id") WHERE "events"."processed_at" is null;--> statement-breakpoint
 CREATE INDEX "events_contact" ON "events" USING btree ("workspace_id","contact_id","at");--> statement-breakpoint
 CREATE INDEX "journey_states_wake" ON "journey_states" USING btree ("wake_at") WHERE "journey_states"."wake_at" is not null;--> statement-breakpoint
 CREATE INDEX "journey_states_contact" ON "journey_states" USING btree ("workspace_id","contact_id");--> statement-breakpoint

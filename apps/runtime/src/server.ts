@@ -8,12 +8,16 @@ import { issueEditorToken, redeemSignInToken } from './api/auth.ts';
 import { createSignInToken, ensureDefaultWorkspace, loadSecrets } from './bootstrap.ts';
 import type { RuntimeConfig } from './config.ts';
 import { connectPostgres, type Database, openPglite } from './db/client.ts';
+import { createDelivery, type DeliveryOptions } from './delivery/worker.ts';
+import { devInboxPageRoutes } from './dev-smtp/inbox-page.ts';
+import { startDevSmtp } from './dev-smtp/server.ts';
 import { type AiProvider, createEffectsWorker } from './effects/worker.ts';
 import { createLogger, type Logger, redactUrl } from './logger.ts';
 import { Engine } from './scheduler/engine.ts';
 import { JourneyCache } from './scheduler/journey-cache.ts';
 import { startScheduler } from './scheduler/worker.ts';
 import type { Services } from './services.ts';
+import { trackingRoutes } from './tracking/routes.ts';
 
 /** A running Waymark runtime. */
 export interface RunningRuntime {
@@ -33,6 +37,8 @@ export interface RuntimeOverrides {
   log?: Logger;
   ai?: AiProvider;
   allowPrivateWebhooks?: boolean;
+  /** Tuning of the delivery worker (tests shorten retries and leases). */
+  delivery?: Omit<DeliveryOptions, 'smtpUrl'>;
 }
 
 const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
@@ -52,6 +58,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
   const boot = await ensureDefaultWorkspace(db, config.apiKey);
   const registry = overrides.registry ?? defaultRegistry();
 
+  const devSmtp = config.smtpUrl ? undefined : await startDevSmtp(db, { port: config.devSmtpPort, log });
   let schedulerPoke = () => {};
   let deliveryPoke = () => {};
   const services: Services = {
@@ -61,12 +68,21 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     registry,
     secrets,
     log,
+    smtpUrl: config.smtpUrl ?? `smtp://127.0.0.1:${devSmtp?.port}`,
     wake: { scheduler: () => schedulerPoke(), delivery: () => deliveryPoke() },
   };
   const cache = new JourneyCache(db, registry);
   const engine = new Engine(services, cache);
 
   const app = createApp(services);
+  app.route('/', trackingRoutes(services));
+  if (devSmtp) {
+    app.route('/', devInboxPageRoutes());
+    log.info('development SMTP sink listening; no SMTP_URL given, so every email is captured in the inbox', {
+      port: devSmtp.port,
+    });
+  }
+  const editorDir = config.editorDir ?? defaultEditorDir;
   app.get('/sign-in', async (c) => {
     const token = c.req.query('token') ?? '';
     const workspaceId = await redeemSignInToken(db, token);
@@ -76,9 +92,9 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
         400,
       );
     const editor = await issueEditorToken(secrets.tokens, { workspaceId, access: 'edit', ttlSeconds: 12 * 3600 });
-    return c.redirect(`/#token=${encodeURIComponent(editor.token)}`, 302);
+    const home = existsSync(editorDir) ? '/' : '/inbox';
+    return c.redirect(`${home}#token=${encodeURIComponent(editor.token)}`, 302);
   });
-  const editorDir = config.editorDir ?? defaultEditorDir;
   if (existsSync(editorDir)) {
     app.use('/*', serveStatic({ root: editorDir }));
     app.get('/', serveStatic({ path: `${editorDir}/index.html` }));
@@ -95,11 +111,20 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     const scheduler = startScheduler(services, engine, cache);
     schedulerPoke = scheduler.poke;
     workers.push(scheduler);
+    const delivery = createDelivery(services, {
+      ...(overrides.delivery ?? {}),
+      smtpUrl: services.smtpUrl,
+    });
+    delivery.start();
+    workers.push(delivery);
     const effects = createEffectsWorker(services, {
       ...(overrides.ai ? { ai: overrides.ai } : {}),
       allowPrivateWebhooks: overrides.allowPrivateWebhooks ?? false,
     });
-    deliveryPoke = effects.poke;
+    deliveryPoke = () => {
+      delivery.wake();
+      effects.poke();
+    };
     workers.push(effects);
   }
 
@@ -122,6 +147,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     async stop() {
       for (const w of workers) await w.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await devSmtp?.close();
       if (!overrides.database) await database.close();
     },
   };

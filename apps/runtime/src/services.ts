@@ -12,6 +12,8 @@ export interface Services {
   registry: NodeRegistry;
   secrets: ServerSecrets;
   log: Logger;
+  /** Where email goes: SMTP_URL, or the built-in development sink. */
+  smtpUrl: string;
   /** Wakes this process's workers at once (other processes are woken through NOTIFY). */
   wake: { scheduler(): void; delivery(): void };
 }

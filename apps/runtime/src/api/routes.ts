@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { devInboxRoutes } from '../dev-smtp/routes.ts';
 import type { Services } from '../services.ts';
 import { accessRoutes } from './access.ts';
 import type { AuthEnv } from './auth.ts';
@@ -7,6 +8,7 @@ import { eventRoutes } from './events.ts';
 import { journeyRoutes } from './journeys.ts';
 import { nodeTypeRoutes } from './node-types.ts';
 import { newRouter } from './openapi.ts';
+import { templateRoutes } from './templates.ts';
 
 /** Every `/v1` route module, mounted on one router. */
 export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
@@ -16,5 +18,7 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', contactRoutes(services));
   router.route('/', eventRoutes(services));
   router.route('/', journeyRoutes(services));
+  router.route('/', templateRoutes(services));
+  router.route('/', devInboxRoutes(services));
   return router;
 }

@@ -274,12 +274,11 @@ export class Engine {
       const batch = new Batch();
       const maxId = Math.max(...claimed.map((e) => Number(e.id)));
       for (const [workspaceId, set] of byWorkspace) {
-        const active = await this.cache.active(workspaceId);
+        const active = await this.cache.active(workspaceId, tx);
         const activeById = new Map(active.map((a) => [a.journeyId, a]));
         const statesOfWorkspace = [...stateRows.values()].filter((r) => r.workspaceId === workspaceId);
-        const statuses = await this.cache.statuses(workspaceId, [
-          ...new Set(statesOfWorkspace.map((r) => r.journeyId)),
-        ]);
+        const journeyIds = [...new Set(statesOfWorkspace.map((r) => r.journeyId))];
+        const statuses = await this.cache.statuses(workspaceId, journeyIds, tx);
         const history = active.some((a) => a.needsHistory)
           ? await this.#loadHistory(tx, workspaceId, [...set], maxId)
           : new Map();
@@ -303,7 +302,7 @@ export class Engine {
               candidates.set(a.journeyId, { versionId: a.versionId, state: undefined });
           for (const [journeyId, { versionId, state }] of candidates) {
             if (target !== undefined && target !== journeyId) continue;
-            const journey = await this.cache.version(versionId);
+            const journey = await this.cache.version(versionId, tx);
             if (!journey) continue;
             const input: AdvanceInput = e.name === 'journey.enrol' ? { kind: 'manual' } : { kind: 'event', event };
             const activeEntry: ActiveJourney | undefined = activeById.get(journeyId);
@@ -383,9 +382,9 @@ export class Engine {
       for (const row of rows) {
         if (!wanted.has(key(row.workspaceId, row.journeyId, row.contactId))) continue;
         const contact = contactRows.get(key(row.workspaceId, row.contactId));
-        const journey = await this.cache.version(row.versionId);
+        const journey = await this.cache.version(row.versionId, tx);
         if (!contact || !journey) continue;
-        const active = (await this.cache.active(row.workspaceId)).find((a) => a.journeyId === row.journeyId);
+        const active = (await this.cache.active(row.workspaceId, tx)).find((a) => a.journeyId === row.journeyId);
         const history = active?.needsHistory
           ? ((await this.#loadHistory(tx, row.workspaceId, [contact.id], Number.MAX_SAFE_INTEGER)).get(contact.id) ??
             [])

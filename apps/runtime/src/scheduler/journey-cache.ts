@@ -1,6 +1,6 @@
 import { type NodeRegistry, type PreparedJourney, validateJourney } from '@waymark/nodes';
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { journeys, journeyVersions } from '../db/schema.ts';
 
 /** A journey that is running: its live version, prepared for the interpreter, and what enrols into it. */
@@ -50,11 +50,11 @@ export class JourneyCache {
     private readonly ttlMs = 2_000,
   ) {}
 
-  /** A published version, validated and prepared once. */
-  async version(versionId: string): Promise<PreparedJourney | undefined> {
+  /** A published version, validated and prepared once. Pass the transaction when inside one (PGlite has one connection). */
+  async version(versionId: string, q: Db | Tx): Promise<PreparedJourney | undefined> {
     const hit = this.#versions.get(versionId);
     if (hit) return hit;
-    const [row] = await this.db.select().from(journeyVersions).where(eq(journeyVersions.id, versionId));
+    const [row] = await q.select().from(journeyVersions).where(eq(journeyVersions.id, versionId));
     if (!row) return undefined;
     return this.#prepare(versionId, row.definition);
   }
@@ -67,10 +67,10 @@ export class JourneyCache {
   }
 
   /** The active journeys of a workspace (status `active` with a live version). */
-  async active(workspaceId: string): Promise<ActiveJourney[]> {
+  async active(workspaceId: string, q: Db | Tx): Promise<ActiveJourney[]> {
     const hit = this.#active.get(workspaceId);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.list;
-    const rows = await this.db
+    const rows = await q
       .select({ journeyId: journeys.id, versionId: journeys.liveVersionId, definition: journeyVersions.definition })
       .from(journeys)
       .innerJoin(journeyVersions, eq(journeyVersions.id, journeys.liveVersionId))
@@ -96,9 +96,9 @@ export class JourneyCache {
   }
 
   /** Statuses of journeys by id, for deciding whether a waiting run may move. */
-  async statuses(workspaceId: string, journeyIds: string[]): Promise<Map<string, string>> {
+  async statuses(workspaceId: string, journeyIds: string[], q: Db | Tx): Promise<Map<string, string>> {
     if (journeyIds.length === 0) return new Map();
-    const rows = await this.db
+    const rows = await q
       .select({ id: journeys.id, status: journeys.status })
       .from(journeys)
       .where(and(eq(journeys.workspaceId, workspaceId), inArray(journeys.id, journeyIds)));

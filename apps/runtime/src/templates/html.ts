@@ -12,7 +12,8 @@ export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) => {
     if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
+      const code =
+        ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
       return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return named[ref.toLowerCase()] ?? whole;
@@ -54,6 +55,7 @@ export function insertAtHeadStart(html: string, snippet: string): string {
   const head = /<head\b[^>]*>/i.exec(html);
   if (head) return html.slice(0, head.index + head[0].length) + snippet + html.slice(head.index + head[0].length);
   const root = /<html\b[^>]*>/i.exec(html);
-  if (root) return `${html.slice(0, root.index + root[0].length)}<head>${snippet}</head>${html.slice(root.index + root[0].length)}`;
+  if (root)
+    return `${html.slice(0, root.index + root[0].length)}<head>${snippet}</head>${html.slice(root.index + root[0].length)}`;
   return `<head>${snippet}</head>${html}`;
 }

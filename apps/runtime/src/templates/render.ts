@@ -33,7 +33,14 @@ export interface RenderedEmail {
 
 // Merge tags are user content: no file system (`templates: {}` makes include/render look in an
 // empty in-memory map), no prototype walking, and bounded time and memory per render.
-const limits = { templates: {}, ownPropertyOnly: true, strictFilters: true, renderLimit: 2_000, memoryLimit: 32e6, parseLimit: 2e6 };
+const limits = {
+  templates: {},
+  ownPropertyOnly: true,
+  strictFilters: true,
+  renderLimit: 2_000,
+  memoryLimit: 32e6,
+  parseLimit: 2e6,
+};
 const htmlLiquid = new Liquid({ ...limits, outputEscape: 'escape' });
 const plainLiquid = new Liquid(limits);
 
@@ -203,7 +210,8 @@ export async function renderEmail(input: RenderInput): Promise<RenderedEmail> {
     text = htmlToText(html);
   }
 
-  if (!html.includes(escapeHtml(links.unsubscribeUrl))) html = insertBeforeBodyEnd(html, unsubscribeFooter(links.unsubscribeUrl));
+  if (!html.includes(escapeHtml(links.unsubscribeUrl)))
+    html = insertBeforeBodyEnd(html, unsubscribeFooter(links.unsubscribeUrl));
   const untracked = new Set([links.unsubscribeUrl, links.preferencesUrl]);
   const track = (url: string, index: number) =>
     tracking && /^https?:\/\//i.test(url) && !untracked.has(url) ? tracking.clickUrl(url, index) : undefined;

@@ -24,11 +24,7 @@ const headings = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({
  */
 export const htmlToText: (html: string) => string = compile({
   wordwrap: 78,
-  selectors: [
-    { selector: 'img', format: 'skip' },
-    { selector: 'a', format: 'markedAnchor' },
-    ...headings,
-  ],
+  selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', format: 'markedAnchor' }, ...headings],
   formatters: {
     markedAnchor(elem, walk, builder) {
       const href = String(elem.attribs?.href ?? '').trim();

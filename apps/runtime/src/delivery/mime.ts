@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
+import addressparser from 'nodemailer/lib/addressparser';
+import { encodeWords, foldLines, quoteString } from 'nodemailer/lib/mime-funcs';
+import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
+
+/** An email as the delivery worker sends it: one HTML part, one text part, a few headers. */
+export interface OutgoingEmail {
+  /** `Name <address>` or a bare address. */
+  from: string;
+  /** A bare address. */
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** With angle brackets. */
+  messageId: string;
+  date: Date;
+  /** Extra headers, ASCII values (List-Unsubscribe …). */
+  headers: Readonly<Record<string, string>>;
+}
+
+function asciiAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address;
+  const domain = address.slice(at + 1);
+  return `${address.slice(0, at)}@${domainToASCII(domain) || domain}`;
+}
+
+function mailbox(value: string): string {
+  const [first] = addressparser(value);
+  if (!first || !('address' in first) || !first.address) return asciiAddress(value.trim());
+  const address = asciiAddress(first.address);
+  const name = first.name?.trim();
+  if (!name) return address;
+  const shown = /^[\w ]+$/.test(name)
+    ? name
+    : /^[\x20-\x7e]*$/.test(name)
+      ? quoteString(name)
+      : encodeWords(name, 'Q', 52, true);
+  return `${shown} <${address}>`;
+}
+
+function header(name: string, value: string): string {
+  return foldLines(`${name}: ${value}`, 76);
+}
+
+function quotedPrintable(body: string): string {
+  return qpWrap(qpEncode(Buffer.from(body.replace(/\r?\n/g, '\r\n'), 'utf8')), 76);
+}
+
+/**
+ * Builds the MIME source of an email: `multipart/alternative` with a quoted-printable text and HTML
+ * part. It uses nodemailer's encoders (quoted-printable, RFC 2047 words, header folding) but not its
+ * general-purpose composer, which cost ~0.9 ms of CPU per message — more than rendering, sending and
+ * the database together at 1,000 emails/s. The boundary contains `=_`, which quoted-printable text
+ * can never contain, and is derived from the Message-ID so a resent copy is byte-identical but for
+ * the Date.
+ */
+export function composeEmail(mail: OutgoingEmail): Buffer {
+  const boundary = `=_wm_${createHash('sha1').update(mail.messageId).digest('hex').slice(0, 24)}`;
+  const lines = [
+    header('From', mailbox(mail.from)),
+    header('To', mailbox(mail.to)),
+    header('Subject', encodeWords(mail.subject.replace(/[\r\n]+/g, ' '), 'Q', 52)),
+    `Date: ${mail.date.toUTCString().replace(/GMT$/, '+0000')}`,
+    `Message-ID: ${mail.messageId}`,
+    ...Object.entries(mail.headers).map(([k, v]) => header(k, v.replace(/[\r\n]+/g, ' '))),
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    quotedPrintable(mail.text),
+    `--${boundary}`,
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: quoted-printable',
+    '',
+    quotedPrintable(mail.html),
+    `--${boundary}--`,
+    '',
+  ];
+  return Buffer.from(lines.join('\r\n'), 'utf8');
+}

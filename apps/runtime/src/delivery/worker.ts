@@ -1,0 +1,340 @@
+import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { deliveryChannel } from '../db/events.ts';
+import { contacts, suppressions, templates, workspaces } from '../db/schema.ts';
+import type { Services } from '../services.ts';
+import { renderEmail } from '../templates/render.ts';
+import { RenderError } from '../templates/render-error.ts';
+import { messageLinks } from '../tracking/links.ts';
+import { claimEmails, type EmailRow, type Outcome, type Settlement, settle } from './email-queue.ts';
+import { composeEmail } from './mime.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { bareAddress, classifySendError, createSmtpTransport, messageIdFor, type SmtpTransport } from './smtp.ts';
+
+/** Settings of the delivery worker; all but `smtpUrl` have defaults fit for production. */
+export interface DeliveryOptions {
+  /** Where to send, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@smtp.example.com`. */
+  smtpUrl: string;
+  /** Rows claimed per transaction. */
+  batchSize?: number;
+  /** Batches in flight at once in this process. */
+  concurrency?: number;
+  /** How long a claim lasts; a row still `sending` after it is claimed again (the worker died). */
+  leaseMs?: number;
+  /** Polling interval, in case a NOTIFY was missed. */
+  pollMs?: number;
+  /** First retry delay; doubled on each further attempt, up to `retryMaxMs`, with ±20 % jitter. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** Attempts after which a message that keeps failing temporarily is given up (status `failed`). */
+  maxAttempts?: number;
+  /** Longest wait for the workspace's rate limit inside a batch; longer waits put the row back. */
+  maxRateWaitMs?: number;
+  /** SMTP connections in the pool. */
+  maxConnections?: number;
+  /** The `mailto:` of List-Unsubscribe; the From address when not set. */
+  unsubscribeMailto?: string;
+}
+
+/** A running delivery worker. */
+export interface Delivery {
+  /** Listens on the delivery channel and polls; sends until stopped. */
+  start(): Promise<void>;
+  /** Stops claiming, waits for the batches in flight and closes the SMTP pool. */
+  stop(): Promise<void>;
+  /** Claims, sends and settles one batch; returns how many rows it claimed. */
+  runOnce(): Promise<number>;
+  /** Starts a round now (e.g. right after this process wrote outbox rows). */
+  wake(): void;
+}
+
+interface Recipient {
+  email: string | null;
+  attributes: Record<string, unknown>;
+}
+
+const rateCacheMs = 10_000;
+
+/** Rows of `table` whose (workspace, key) pair is among `pairs`, in one query. */
+function byWorkspace<T>(
+  pairs: readonly { workspaceId: string; key: T }[],
+  match: (workspaceId: string, keys: T[]) => SQL | undefined,
+) {
+  const groups = new Map<string, T[]>();
+  for (const p of pairs) groups.set(p.workspaceId, [...(groups.get(p.workspaceId) ?? []), p.key]);
+  return or(...[...groups].map(([ws, keys]) => match(ws, [...new Set(keys)])));
+}
+
+/**
+ * The email delivery worker: claims due `email` rows of the outbox in batches, renders each for its
+ * contact, checks the suppression list, sends through a pooled SMTP transport within the
+ * workspace's rate, and writes the outcomes (sent, skipped, failed, bounced, retry) back in one
+ * transaction per batch.
+ *
+ * @example
+ * const delivery = createDelivery(services, { smtpUrl: 'smtp://127.0.0.1:2525' });
+ * await delivery.start();
+ * // …
+ * await delivery.stop();
+ */
+export function createDelivery(services: Services, options: DeliveryOptions): Delivery {
+  const batchSize = options.batchSize ?? 200;
+  const concurrency = options.concurrency ?? 2;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const pollMs = options.pollMs ?? 1000;
+  const retryBaseMs = options.retryBaseMs ?? 30_000;
+  const retryMaxMs = options.retryMaxMs ?? 3_600_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const maxRateWaitMs = options.maxRateWaitMs ?? 2_000;
+  const from = services.config.fromAddress;
+  const envelopeFrom = bareAddress(from);
+  const mailto = options.unsubscribeMailto ?? envelopeFrom;
+  const db: Db = services.db;
+  const log = services.log;
+  const limiter = new RateLimiter();
+  const rates = new Map<string, { rate: number; until: number }>();
+  let transport: SmtpTransport | null = null;
+
+  const smtp = () => {
+    transport ??= createSmtpTransport(
+      options.smtpUrl,
+      options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections },
+    );
+    return transport;
+  };
+
+  async function loadRates(workspaceIds: string[]): Promise<void> {
+    const now = Date.now();
+    const missing = workspaceIds.filter((w) => (rates.get(w)?.until ?? 0) <= now);
+    if (missing.length === 0) return;
+    const rows = await db
+      .select({ id: workspaces.id, rate: workspaces.sendRatePerSecond })
+      .from(workspaces)
+      .where(inArray(workspaces.id, missing));
+    for (const r of rows) rates.set(r.id, { rate: r.rate, until: now + rateCacheMs });
+  }
+
+  /** Contacts, templates and suppressions of a batch: three queries whatever its size. */
+  async function loadBatch(rows: EmailRow[]) {
+    const contactRows = await db
+      .select({
+        workspaceId: contacts.workspaceId,
+        id: contacts.id,
+        email: contacts.email,
+        attributes: contacts.attributes,
+      })
+      .from(contacts)
+      .where(
+        byWorkspace(
+          rows.map((r) => ({ workspaceId: r.workspaceId, key: r.contactId })),
+          (ws, ids) => and(eq(contacts.workspaceId, ws), inArray(contacts.id, ids)),
+        ),
+      );
+    const recipients = new Map<string, Recipient>(contactRows.map((c) => [`${c.workspaceId}\u0000${c.id}`, c]));
+
+    const templateIds = rows.flatMap((r) =>
+      typeof r.payload.template === 'string' ? [{ workspaceId: r.workspaceId, key: r.payload.template }] : [],
+    );
+    const templateRows =
+      templateIds.length === 0
+        ? []
+        : await db
+            .select({
+              workspaceId: templates.workspaceId,
+              id: templates.id,
+              subject: templates.subject,
+              mjml: templates.mjml,
+            })
+            .from(templates)
+            .where(
+              byWorkspace(templateIds, (ws, ids) => and(eq(templates.workspaceId, ws), inArray(templates.id, ids))),
+            );
+    const templateMap = new Map(templateRows.map((t) => [`${t.workspaceId}\u0000${t.id}`, t]));
+
+    const addresses = contactRows.flatMap((c) =>
+      c.email ? [{ workspaceId: c.workspaceId, key: c.email.trim().toLowerCase() }] : [],
+    );
+    const suppressed =
+      addresses.length === 0
+        ? []
+        : await db
+            .select({ workspaceId: suppressions.workspaceId, email: suppressions.email })
+            .from(suppressions)
+            .where(
+              byWorkspace(addresses, (ws, emails) =>
+                and(eq(suppressions.workspaceId, ws), inArray(suppressions.email, emails)),
+              ),
+            );
+    const suppressedSet = new Set(suppressed.map((s) => `${s.workspaceId}\u0000${s.email}`));
+
+    await loadRates([...new Set(rows.map((r) => r.workspaceId))]);
+    return { recipients, templates: templateMap, suppressed: suppressedSet };
+  }
+
+  function retryDelay(attempts: number): number {
+    const base = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.max(0, attempts - 1));
+    return base * (0.8 + Math.random() * 0.4);
+  }
+
+  async function deliver(row: EmailRow, batch: Awaited<ReturnType<typeof loadBatch>>): Promise<Outcome> {
+    const contact = batch.recipients.get(`${row.workspaceId}\u0000${row.contactId}`);
+    if (!contact) return { status: 'failed', error: `contact_not_found: contact "${row.contactId}" does not exist` };
+    const email = contact.email?.trim();
+    if (!email) return { status: 'failed', error: `contact_no_email: contact "${row.contactId}" has no email address` };
+    if (batch.suppressed.has(`${row.workspaceId}\u0000${email.toLowerCase()}`))
+      return { status: 'skipped', reason: 'suppressed', metric: 'skipped:suppressed' };
+    const templateId = row.payload.template;
+    const template =
+      typeof templateId === 'string' ? batch.templates.get(`${row.workspaceId}\u0000${templateId}`) : undefined;
+    if (!template)
+      return { status: 'failed', error: `template_not_found: template "${String(templateId)}" does not exist` };
+
+    const links = messageLinks(services, row.id);
+    let rendered: Awaited<ReturnType<typeof renderEmail>>;
+    try {
+      rendered = await renderEmail({
+        template,
+        contact: { id: row.contactId, email, attributes: contact.attributes },
+        subjectOverride: typeof row.payload.subject === 'string' ? row.payload.subject : undefined,
+        links: { unsubscribeUrl: links.unsubscribeUrl },
+        tracking: { openUrl: links.openUrl, clickUrl: links.clickUrl },
+      });
+    } catch (err) {
+      if (err instanceof RenderError) return { status: 'failed', error: `${err.code}: ${err.message}` };
+      throw err;
+    }
+
+    const rate = rates.get(row.workspaceId)?.rate ?? 0;
+    const wait = limiter.take(row.workspaceId, rate, maxRateWaitMs);
+    if (typeof wait !== 'number') return { status: 'retry', error: null, delayMs: wait.retryInMs, counts: false };
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+
+    const messageId = messageIdFor(row.workspaceId, row.key, from);
+    try {
+      const raw = composeEmail({
+        from,
+        to: email,
+        subject: rendered.subject,
+        html: rendered.html,
+        text: rendered.text,
+        messageId,
+        date: new Date(),
+        headers: {
+          'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+      });
+      await smtp().sendMail({ envelope: { from: envelopeFrom, to: [email] }, raw });
+      return { status: 'sent', messageId };
+    } catch (err) {
+      const failure = classifySendError(err);
+      if (failure.kind === 'bounce') return { status: 'bounced', error: failure.reason, email: email.toLowerCase() };
+      if (failure.kind === 'fail') return { status: 'failed', error: `send_rejected: ${failure.reason}` };
+      if (row.attempts >= maxAttempts)
+        return { status: 'failed', error: `gave_up: ${row.attempts} attempts; last: ${failure.reason}` };
+      return { status: 'retry', error: failure.reason, delayMs: retryDelay(row.attempts), counts: true };
+    }
+  }
+
+  async function runOnce(): Promise<number> {
+    const rows = await claimEmails(db, batchSize, leaseMs);
+    if (rows.length === 0) return 0;
+    let settlements: Settlement[];
+    try {
+      const batch = await loadBatch(rows);
+      settlements = await Promise.all(
+        rows.map(async (row): Promise<Settlement> => {
+          try {
+            return { row, outcome: await deliver(row, batch) };
+          } catch (err) {
+            // A bug, not the message: log it and try again later rather than lose the email.
+            log.error('delivering an email failed unexpectedly', { outbox: row.id, err });
+            const error = `internal: ${err instanceof Error ? err.message : String(err)}`;
+            return {
+              row,
+              outcome:
+                row.attempts >= maxAttempts
+                  ? { status: 'failed', error }
+                  : { status: 'retry', error, delayMs: retryDelay(row.attempts), counts: true },
+            };
+          }
+        }),
+      );
+    } catch (err) {
+      // Loading the batch failed (database trouble): the lease brings the rows back later.
+      log.error('loading an email batch failed', { rows: rows.length, err });
+      throw err;
+    }
+    const written = await settle(db, settlements);
+    if (written < settlements.length)
+      log.warn('some emails were claimed again by another worker before they were settled', {
+        lost: settlements.length - written,
+      });
+    for (const s of settlements)
+      if (s.outcome.status === 'failed') log.warn('email failed', { outbox: s.row.id, error: s.outcome.error });
+    return rows.length;
+  }
+
+  let running = false;
+  let wanted = false;
+  let stopping = false;
+  const loops = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  async function loop(): Promise<void> {
+    while (!stopping) {
+      let claimed: number;
+      try {
+        claimed = await runOnce();
+      } catch (err) {
+        log.error('delivery round failed', { err });
+        return;
+      }
+      if (claimed < batchSize) return;
+      // A full batch means more is waiting: let the other slots join in.
+      wake();
+    }
+  }
+
+  function wake(): void {
+    if (!running || stopping) return;
+    if (loops.size >= concurrency) {
+      wanted = true;
+      return;
+    }
+    const p: Promise<void> = loop().finally(() => {
+      loops.delete(p);
+      if (wanted && !stopping) {
+        wanted = false;
+        wake();
+      }
+    });
+    loops.add(p);
+  }
+
+  return {
+    runOnce,
+    wake,
+    async start() {
+      if (running) return;
+      running = true;
+      stopping = false;
+      unlisten = await services.database.listen(deliveryChannel, () => wake());
+      timer = setInterval(wake, pollMs);
+      timer.unref?.();
+      wake();
+    },
+    async stop() {
+      stopping = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await unlisten?.();
+      unlisten = undefined;
+      await Promise.allSettled([...loops]);
+      running = false;
+      transport?.close();
+      transport = null;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { desc } from 'drizzle-orm';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../api/app.ts';
+import { createWorkspace } from '../bootstrap.ts';
+import type { Database } from '../db/client.ts';
+import { devInbox } from '../db/schema.ts';
+import { createDelivery } from '../delivery/worker.ts';
+import type { Services } from '../services.ts';
+import { emailFrameSandbox } from '../templates/sandbox.ts';
+import { testBackends } from '../testing/databases.ts';
+import { addContact, addEmails, addTemplate } from '../testing/fixtures.ts';
+import { testServices } from '../testing/services.ts';
+import { devInboxPageRoutes } from './inbox-page.ts';
+import { devInboxRoutes } from './routes.ts';
+import { type DevSmtp, startDevSmtp } from './server.ts';
+
+for (const backend of testBackends) {
+  describe.skipIf(backend.skip)(`development SMTP sink and inbox (${backend.name})`, () => {
+    let database: Database;
+    let services: Services;
+    let sink: DevSmtp;
+    let apiKey: string;
+    let workspaceId: string;
+    let app: ReturnType<typeof createApp>;
+
+    beforeAll(async () => {
+      database = await backend.open();
+      services = await testServices(database);
+      sink = await startDevSmtp(database.db, { port: 0, maxMessageBytes: 64 * 1024 });
+      ({ apiKey, workspaceId } = await createWorkspace(database.db, 'inbox test'));
+      app = createApp(services);
+      app.route('/v1', devInboxRoutes(services));
+      app.route('/', devInboxPageRoutes());
+    }, 60_000);
+    afterAll(async () => {
+      await sink?.close();
+      await database?.close();
+    });
+
+    const client = () =>
+      nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+    const get = (path: string, token: string | null = apiKey) =>
+      app.request(path, token === null ? {} : { headers: { authorization: `Bearer ${token}` } });
+
+    it('accepts any mail on 127.0.0.1 and stores envelope, subject, Message-ID and source', async () => {
+      const info = await client().sendMail({
+        from: 'Shop <shop@example.test>',
+        to: 'Fay <fay@example.test>',
+        cc: 'gus@example.test',
+        subject: 'Grüße ✓ from the sink',
+        text: 'plain body',
+        html: '<p>html body</p>',
+        messageId: '<fixed-id@example.test>',
+      });
+      expect(info.accepted).toEqual(['fay@example.test', 'gus@example.test']);
+      const [row] = await database.db.select().from(devInbox).orderBy(desc(devInbox.id)).limit(1);
+      expect(row).toMatchObject({
+        envelopeFrom: 'shop@example.test',
+        envelopeTo: ['fay@example.test', 'gus@example.test'],
+        subject: 'Grüße ✓ from the sink',
+        messageId: '<fixed-id@example.test>',
+      });
+      expect(row?.raw).toContain('plain body');
+    });
+
+    it('refuses a message over the size limit with 552 and stores nothing', async () => {
+      const before = (await database.db.select({ id: devInbox.id }).from(devInbox)).length;
+      const err = await client()
+        .sendMail({ from: 'a@example.test', to: 'b@example.test', subject: 'big', text: 'x'.repeat(100 * 1024) })
+        .then(
+          () => null,
+          (e: { responseCode?: number }) => e,
+        );
+      expect(err?.responseCode).toBe(552);
+      expect((await database.db.select({ id: devInbox.id }).from(devInbox)).length).toBe(before);
+    });
+
+    it('stores a burst of messages, writing them in batches', async () => {
+      const pool = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: sink.port,
+        ignoreTLS: true,
+        pool: true,
+        maxConnections: 5,
+      });
+      const before = (await database.db.select({ id: devInbox.id }).from(devInbox)).length;
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          pool.sendMail({ from: 'a@example.test', to: `r${i}@example.test`, subject: `burst ${i}`, text: 'hi' }),
+        ),
+      );
+      pool.close();
+      expect((await database.db.select({ id: devInbox.id }).from(devInbox)).length).toBe(before + 100);
+    });
+
+    it('lists messages newest first and shows one parsed, with the HTML ready for a sandboxed frame', async () => {
+      const template = await addTemplate(database.db, workspaceId, { subject: 'Welcome {{ contact.first_name }}' });
+      const contact = await addContact(database.db, workspaceId, {
+        email: 'hal@example.test',
+        attributes: { first_name: 'Hal' },
+      });
+      await addEmails(database.db, workspaceId, [{ contactId: contact, payload: { template } }]);
+      const delivery = createDelivery(services, { smtpUrl: `smtp://127.0.0.1:${sink.port}` });
+      expect(await delivery.runOnce()).toBe(1);
+      await delivery.stop();
+
+      const list = await get('/v1/dev/inbox?limit=3');
+      expect(list.status).toBe(200);
+      const { messages } = (await list.json()) as {
+        messages: { id: number; subject: string; envelope: { to: string[] } }[];
+      };
+      expect(messages).toHaveLength(3);
+      expect(messages[0]).toMatchObject({ subject: 'Welcome Hal', envelope: { to: ['hal@example.test'] } });
+      expect(messages[0]?.id).toBeGreaterThan(messages[1]?.id ?? Number.POSITIVE_INFINITY);
+
+      const one = await get(`/v1/dev/inbox/${messages[0]?.id}`);
+      expect(one.status).toBe(200);
+      const m = (await one.json()) as Record<string, unknown> & { headers: { name: string; value: string }[] };
+      expect(m).toMatchObject({ subject: 'Welcome Hal', from: '"Acme" <news@acme.test>', to: 'hal@example.test' });
+      expect(m.text).toContain('Hello Hal!');
+      expect(m.html).toContain('Hello Hal!');
+      expect(m.headers.find((h) => h.name === 'List-Unsubscribe-Post')?.value).toBe('List-Unsubscribe=One-Click');
+      expect(m.headers.find((h) => h.name === 'List-Unsubscribe')?.value).toMatch(/^<http:\/\/waymark\.test\/u\//);
+      expect(m.previewHtml).toMatch(
+        /<head><meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/,
+      );
+    });
+
+    it('answers 401 without credentials, 404 for an unknown id, 400 for a bad limit', async () => {
+      expect((await get('/v1/dev/inbox', null)).status).toBe(401);
+      const missing = await get('/v1/dev/inbox/999999');
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
+      expect((await get('/v1/dev/inbox?limit=0')).status).toBe(400);
+    });
+
+    it('is off (404) when a real SMTP server is configured', async () => {
+      const real = await testServices(database, { SMTP_URL: 'smtp://mail.example.test:587' });
+      const other = createApp(real);
+      other.route('/v1', devInboxRoutes(real));
+      const res = await other.request('/v1/dev/inbox', { headers: { authorization: `Bearer ${apiKey}` } });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining('SMTP_URL') } });
+    });
+
+    it('serves the inbox page with a nonce-only script policy and sandboxed email frames', async () => {
+      const res = await get('/inbox', null);
+      expect(res.status).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+      expect(nonce).toBeTruthy();
+      expect(
+        csp
+          .split(';')
+          .find((d) => d.trim().startsWith('script-src'))
+          ?.trim(),
+      ).toBe(`script-src 'nonce-${nonce}'`);
+      expect(csp).toContain("frame-ancestors 'none'");
+      const html = await res.text();
+      expect(html).toContain(`<script nonce="${nonce}">`);
+      expect(html).toContain(JSON.stringify(emailFrameSandbox));
+      expect(html).toContain('sessionStorage');
+      expect(html).not.toContain('innerHTML');
+      const again = await get('/inbox', null);
+      expect(again.headers.get('content-security-policy')).not.toBe(csp);
+    });
+  });
+}

@@ -1,0 +1,60 @@
+import { escapeHtml } from '../templates/html.ts';
+
+/** Headers of the public unsubscribe pages: no caching, no framing, no referrer (the URL is a capability). */
+export const pageHeaders = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-robots-tag': 'noindex',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+} as const;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: #f4f4f5; color: #18181b; margin: 0; }
+  main { max-width: 28rem; margin: 15vh auto 0; background: #fff; border-radius: 12px; padding: 2rem; box-shadow: 0 1px 3px rgba(0,0,0,.1); }
+  h1 { font-size: 1.25rem; margin: 0 0 .75rem; }
+  p { line-height: 1.5; color: #3f3f46; }
+  button { font: inherit; background: #18181b; color: #fff; border: 0; border-radius: 8px; padding: .6rem 1.2rem; cursor: pointer; }
+  button:focus-visible { outline: 3px solid #60a5fa; outline-offset: 2px; }
+</style>
+</head>
+<body><main>${body}</main></body>
+</html>
+`;
+}
+
+/** The page a recipient lands on from the unsubscribe link: one button, which posts the RFC 8058 form. */
+export function unsubscribeConfirmPage(): string {
+  return page(
+    'Unsubscribe',
+    `<h1>Unsubscribe</h1>
+<p>Stop receiving these emails? You can't undo this from here.</p>
+<form method="post">
+  <input type="hidden" name="List-Unsubscribe" value="One-Click">
+  <button type="submit">Unsubscribe</button>
+</form>`,
+  );
+}
+
+/** The page shown after unsubscribing. */
+export function unsubscribedPage(email: string | null): string {
+  const who = email ? `<strong>${escapeHtml(email)}</strong> will` : 'You will';
+  return page('Unsubscribed', `<h1>You're unsubscribed</h1><p>${who} no longer receive these emails.</p>`);
+}
+
+/** The page shown for a link that is broken or was tampered with. */
+export function invalidLinkPage(): string {
+  return page(
+    'Link not valid',
+    `<h1>This link doesn't work</h1><p>It may have been cut off or changed. Use the link in the most recent email.</p>`,
+  );
+}

@@ -1,0 +1,28 @@
+/** The cart-abandonment journey of JOURNEY-FORMAT.md with waits shortened so a test can watch it run. */
+export function cartJourney(wait = 'PT1S', timeout = 'PT2S') {
+  return {
+    schemaVersion: 1,
+    id: 'cart',
+    name: 'Cart abandonment',
+    settings: { reEntry: 'afterExit', exitOn: [{ event: 'order_completed' }] },
+    nodes: [
+      { id: 'start', type: 'trigger.event', config: { event: 'cart_abandoned' } },
+      { id: 'wait1h', type: 'flow.wait', config: { duration: wait } },
+      { id: 'remind', type: 'action.sendEmail', config: { template: 'cart-reminder' } },
+      { id: 'bought', type: 'flow.waitForEvent', config: { event: 'order_completed', timeout } },
+      { id: 'vip', type: 'flow.condition', config: { if: { attribute: 'plan', op: 'eq', value: 'pro' } } },
+      { id: 'coupon', type: 'action.sendEmail', config: { template: 'cart-coupon' } },
+      { id: 'done', type: 'flow.exit', config: {} },
+    ],
+    edges: [
+      { from: 'start', to: 'wait1h' },
+      { from: 'wait1h', to: 'remind' },
+      { from: 'remind', to: 'bought' },
+      { from: 'bought', port: 'event', to: 'done' },
+      { from: 'bought', port: 'timeout', to: 'vip' },
+      { from: 'vip', port: 'yes', to: 'coupon' },
+      { from: 'vip', port: 'no', to: 'done' },
+      { from: 'coupon', to: 'done' },
+    ],
+  };
+}

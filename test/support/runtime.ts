@@ -1,0 +1,114 @@
+import {
+  createLogger,
+  type RunningRuntime,
+  type RuntimeConfig,
+  type RuntimeOverrides,
+  startRuntime,
+} from '@waymark/runtime';
+import { testBackends } from '@waymark/runtime/testing';
+
+/** The database kinds every runtime suite runs against. */
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** The test backends by name; Postgres is skipped (shown as such) without TEST_DATABASE_URL. */
+export const backend = (kind: DatabaseKind) =>
+  testBackends.find((b) => b.name === kind) as (typeof testBackends)[number];
+
+/** A runtime on a fresh database, with a small HTTP client bound to its default API key. */
+export interface TestRuntime {
+  runtime: RunningRuntime;
+  url: string;
+  apiKey: string;
+  /** Calls the API; returns status and parsed JSON. */
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { key?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: T }>;
+  stop(): Promise<void>;
+}
+
+/** Configuration for a test runtime: port 0, quiet logs, workers on, the given SMTP server. */
+export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+  return {
+    port: 0,
+    dataDir: '',
+    databaseUrl: undefined,
+    smtpUrl: undefined,
+    devSmtpPort: 0,
+    publicUrl: 'http://localhost:0',
+    apiKey: undefined,
+    fromAddress: 'Waymark Test <test@waymark.localhost>',
+    nodePackages: [],
+    editorDir: '/nonexistent',
+    logLevel: 'silent',
+    workers: true,
+    ...overrides,
+  };
+}
+
+/** Starts a runtime on a fresh PGlite or Postgres database. */
+export async function startTestRuntime(
+  kind: DatabaseKind,
+  config: Partial<RuntimeConfig> = {},
+  overrides: RuntimeOverrides = {},
+): Promise<TestRuntime> {
+  const database = await backend(kind).open();
+  const apiKey = `wm_test_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  const runtime = await startRuntime(testConfig({ apiKey, ...config }), {
+    database,
+    log: createLogger(process.env.WAYMARK_TEST_LOGS ? 'info' : 'silent'),
+    ...overrides,
+  });
+  return {
+    runtime,
+    url: runtime.url,
+    apiKey,
+    async api(method, path, body, options = {}) {
+      const res = await fetch(`${runtime.url}${path}`, {
+        method,
+        headers: {
+          ...(options.key === '' ? {} : { authorization: `Bearer ${options.key ?? apiKey}` }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.headers ?? {}),
+        },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      if (process.env.WAYMARK_TEST_LOGS)
+        process.stderr.write(`${method} ${path} -> ${res.status} ${text.slice(0, 160)}\n`);
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed as never };
+    },
+    async stop() {
+      await runtime.stop();
+      await database.close();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
