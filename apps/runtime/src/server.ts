@@ -71,7 +71,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     smtpUrl: config.smtpUrl ?? `smtp://127.0.0.1:${devSmtp?.port}`,
     wake: { scheduler: () => schedulerPoke(), delivery: () => deliveryPoke() },
   };
-  const cache = new JourneyCache(db, registry);
+  const cache = new JourneyCache(registry);
   const engine = new Engine(services, cache);
 
   const app = createApp(services);

@@ -45,7 +45,6 @@ export class JourneyCache {
   readonly #active = new Map<string, { at: number; list: ActiveJourney[] }>();
 
   constructor(
-    private readonly db: Db,
     private readonly registry: NodeRegistry,
     private readonly ttlMs = 2_000,
   ) {}
