@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { defaultRegistry, type NodeRegistry } from '@waymark/nodes';
+import type { NodeRegistry } from '@waymark/nodes';
+import { loadAiProvider } from './ai.ts';
 import { createApp } from './api/app.ts';
 import { issueEditorToken, redeemSignInToken } from './api/auth.ts';
 import { createSignInToken, ensureDefaultWorkspace, loadSecrets } from './bootstrap.ts';
@@ -13,6 +14,7 @@ import { devInboxPageRoutes } from './dev-smtp/inbox-page.ts';
 import { startDevSmtp } from './dev-smtp/server.ts';
 import { type AiProvider, createEffectsWorker } from './effects/worker.ts';
 import { createLogger, type Logger, redactUrl } from './logger.ts';
+import { loadRegistry } from './node-packages.ts';
 import { Engine } from './scheduler/engine.ts';
 import { JourneyCache } from './scheduler/journey-cache.ts';
 import { startScheduler } from './scheduler/worker.ts';
@@ -46,6 +48,8 @@ const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.
 /** Starts the runtime: database and migrations, API, scheduler, delivery and (without SMTP_URL) the dev SMTP sink. */
 export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOverrides = {}): Promise<RunningRuntime> {
   const log = overrides.log ?? createLogger(config.logLevel);
+  // Node packages load first: a broken one stops the start before anything else happens.
+  const registry = overrides.registry ?? (await loadRegistry(config.nodePackages));
   const database =
     overrides.database ??
     (config.databaseUrl ? await connectPostgres(config.databaseUrl) : await openPglite(config.dataDir));
@@ -56,7 +60,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
   const db = database.db;
   const secrets = await loadSecrets(db);
   const boot = await ensureDefaultWorkspace(db, config.apiKey);
-  const registry = overrides.registry ?? defaultRegistry();
+  const ai = overrides.ai ?? (await loadAiProvider(config, log));
 
   const devSmtp = config.smtpUrl ? undefined : await startDevSmtp(db, { port: config.devSmtpPort, log });
   let schedulerPoke = () => {};
@@ -118,7 +122,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     delivery.start();
     workers.push(delivery);
     const effects = createEffectsWorker(services, {
-      ...(overrides.ai ? { ai: overrides.ai } : {}),
+      ...(ai ? { ai } : {}),
       allowPrivateWebhooks: overrides.allowPrivateWebhooks ?? false,
     });
     deliveryPoke = () => {
