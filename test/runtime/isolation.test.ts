@@ -9,7 +9,16 @@ interface OpenApi {
 /** Fills `{param}` segments of an OpenAPI path with ids that exist in workspace A. */
 function concrete(path: string): string {
   return path
-    .replace('{id}', path.startsWith('/v1/journeys') ? 'cart' : path.startsWith('/v1/templates') ? 'welcome' : path.startsWith('/v1/contacts') ? 'ann' : 'x')
+    .replace(
+      '{id}',
+      path.startsWith('/v1/journeys')
+        ? 'cart'
+        : path.startsWith('/v1/templates')
+          ? 'welcome'
+          : path.startsWith('/v1/contacts')
+            ? 'ann'
+            : 'x',
+    )
     .replace('{version}', '1')
     .replace(/\{[^}]+\}/g, 'x');
 }
@@ -24,12 +33,19 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
     await t.api('POST', '/v1/contacts', { id: 'ann', email: 'ann@example.com' });
     await t.api('POST', '/v1/journeys', { id: 'cart', name: 'Cart', definition: cartJourney() });
     await t.api('POST', '/v1/journeys/cart/publish');
-    await t.api('POST', '/v1/templates', { id: 'welcome', name: 'Welcome', subject: 'Hi', mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>' });
+    await t.api('POST', '/v1/templates', {
+      id: 'welcome',
+      name: 'Welcome',
+      subject: 'Hi',
+      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>',
+    });
     const b = await t.api<{ id: string; apiKey: string }>('POST', '/v1/workspaces', { name: 'Tenant B' });
     expect(b.status).toBe(201);
     keyB = b.body.apiKey;
     const doc = await t.api<OpenApi>('GET', '/v1/openapi.json', undefined, { key: '' });
-    routes = Object.entries(doc.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })));
+    routes = Object.entries(doc.body.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })),
+    );
   }, 60_000);
   afterAll(async () => {
     await t?.stop();
@@ -37,14 +53,24 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
 
   it('documents the API in OpenAPI, with every route behind bearer auth', () => {
     expect(routes.length).toBeGreaterThan(20);
-    expect(routes).toEqual(expect.arrayContaining([{ method: 'POST', path: '/v1/events' }, { method: 'GET', path: '/v1/node-types' }]));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        { method: 'POST', path: '/v1/events' },
+        { method: 'GET', path: '/v1/node-types' },
+      ]),
+    );
     expect(routes.every((r) => r.path.startsWith('/v1/'))).toBe(true);
   });
 
   it('answers 401 with the JSON error shape on every route without a key or with a wrong one', async () => {
     for (const r of routes) {
       for (const key of ['', 'wm_not_a_real_key', 'not-a-token']) {
-        const res = await t.api<{ error?: { code: string; message: string } }>(r.method, concrete(r.path), r.method === 'GET' ? undefined : {}, { key });
+        const res = await t.api<{ error?: { code: string; message: string } }>(
+          r.method,
+          concrete(r.path),
+          r.method === 'GET' ? undefined : {},
+          { key },
+        );
         expect(res.status, `${r.method} ${r.path} with "${key}"`).toBe(401);
         expect(res.body.error?.code).toBe('unauthorized');
         expect(res.body.error?.message).toEqual(expect.any(String));
@@ -55,13 +81,32 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
   it("never lets workspace B read or change workspace A's resources", async () => {
     for (const r of routes) {
       if (!r.path.includes('{')) continue;
-      const res = await t.api<{ error?: { code: string; message: string } }>(r.method, concrete(r.path), r.method === 'GET' || r.method === 'DELETE' ? undefined : { name: 'x', definition: {}, subject: 'x', mjml: '<mjml></mjml>', contactIds: ['ann'], decision: 'approved' }, { key: keyB });
+      const res = await t.api<{ error?: { code: string; message: string } }>(
+        r.method,
+        concrete(r.path),
+        r.method === 'GET' || r.method === 'DELETE'
+          ? undefined
+          : {
+              name: 'x',
+              definition: {},
+              subject: 'x',
+              mjml: '<mjml></mjml>',
+              contactIds: ['ann'],
+              decision: 'approved',
+            },
+        { key: keyB },
+      );
       expect([400, 403, 404], `${r.method} ${r.path} as B gave ${res.status}`).toContain(res.status);
       // A 404 must be the workspace-scoped "not found", not a missing route.
       if (res.status === 404) expect(res.body.error?.message).not.toMatch(/^no route/);
     }
-    const lists = await Promise.all(['/v1/journeys', '/v1/contacts', '/v1/templates'].map((p) => t.api<Record<string, unknown[]>>('GET', p, undefined, { key: keyB })));
-    for (const l of lists) for (const value of Object.values(l.body)) if (Array.isArray(value)) expect(value).toEqual([]);
+    const lists = await Promise.all(
+      ['/v1/journeys', '/v1/contacts', '/v1/templates'].map((p) =>
+        t.api<Record<string, unknown[]>>('GET', p, undefined, { key: keyB }),
+      ),
+    );
+    for (const l of lists)
+      for (const value of Object.values(l.body)) if (Array.isArray(value)) expect(value).toEqual([]);
     // A's data is untouched.
     const ann = await t.api<{ email: string }>('GET', '/v1/contacts/ann');
     expect(ann.body.email).toBe('ann@example.com');
@@ -74,7 +119,9 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
     expect(scoped.status).toBe(201);
     const token = scoped.body.token;
     expect((await t.api('GET', '/v1/journeys/cart', undefined, { key: token })).status).toBe(200);
-    expect((await t.api('PUT', '/v1/journeys/cart/draft', { definition: cartJourney() }, { key: token })).status).toBe(403);
+    expect((await t.api('PUT', '/v1/journeys/cart/draft', { definition: cartJourney() }, { key: token })).status).toBe(
+      403,
+    );
     expect((await t.api('POST', '/v1/journeys', { name: 'x' }, { key: token })).status).toBe(403);
     expect((await t.api('POST', '/v1/editor-tokens', {}, { key: token })).status).toBe(403);
     expect((await t.api('POST', '/v1/events', { contactId: 'ann', event: 'x' }, { key: token })).status).toBe(403);
@@ -99,14 +146,22 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
   });
 
   it('names the offending field in every validation error', async () => {
-    const bad = await t.api<{ error: { code: string; message: string } }>('POST', '/v1/contacts', { id: 'zed', email: 'not-an-email' });
+    const bad = await t.api<{ error: { code: string; message: string } }>('POST', '/v1/contacts', {
+      id: 'zed',
+      email: 'not-an-email',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_request');
     expect(bad.body.error.message).toContain('email');
-    const badEvent = await t.api<{ error: { message: string } }>('POST', '/v1/events', { contactId: 'ann', event: 'approval.decided' });
+    const badEvent = await t.api<{ error: { message: string } }>('POST', '/v1/events', {
+      contactId: 'ann',
+      event: 'approval.decided',
+    });
     expect(badEvent.status).toBe(400);
     expect(badEvent.body.error.message).toMatch(/event/);
-    const notJson = await t.api<{ error: { code: string } }>('POST', '/v1/contacts', '{nope', { headers: { 'content-type': 'application/json' } });
+    const notJson = await t.api<{ error: { code: string } }>('POST', '/v1/contacts', '{nope', {
+      headers: { 'content-type': 'application/json' },
+    });
     expect(notJson.status).toBe(400);
     expect(notJson.body.error.code).toBe('invalid_request');
   });

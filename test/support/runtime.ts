@@ -44,6 +44,7 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
     editorDir: '/nonexistent',
     logLevel: 'silent',
     workers: true,
+    deliveryLeaseMs: 300_000,
     ...overrides,
   };
 }

@@ -19,12 +19,23 @@ export interface RuntimeConfig {
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** Run the scheduler and delivery workers in this process. */
   workers: boolean;
+  /** How long a delivery worker's claim on an email lasts before another process may take it over. */
+  deliveryLeaseMs: number;
+  /** Folder of local AI models (WAYMARK_MODELS_DIR); without it the AI nodes fail with `model_unavailable`. */
+  modelsDir?: string | undefined;
 }
 
 function int(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${value}"`);
+  return n;
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${value}"`);
   return n;
 }
 
@@ -50,5 +61,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     editorDir: env.WAYMARK_EDITOR_DIR || undefined,
     logLevel: level as RuntimeConfig['logLevel'],
     workers: env.WAYMARK_WORKERS !== 'off',
+    deliveryLeaseMs: positive('WAYMARK_DELIVERY_LEASE_MS', env.WAYMARK_DELIVERY_LEASE_MS, 5 * 60_000),
+    modelsDir: env.WAYMARK_MODELS_DIR ? resolve(env.WAYMARK_MODELS_DIR) : undefined,
   };
 }

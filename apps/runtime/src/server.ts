@@ -116,6 +116,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     schedulerPoke = scheduler.poke;
     workers.push(scheduler);
     const delivery = createDelivery(services, {
+      leaseMs: config.deliveryLeaseMs,
       ...(overrides.delivery ?? {}),
       smtpUrl: services.smtpUrl,
     });
