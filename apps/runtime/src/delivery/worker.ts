@@ -9,6 +9,7 @@ import { messageLinks } from '../tracking/links.ts';
 import { claimEmails, type EmailRow, type Outcome, type Settlement, settle } from './email-queue.ts';
 import { composeEmail } from './mime.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { loadSendPolicy } from './send-policy.ts';
 import { bareAddress, classifySendError, createSmtpTransport, messageIdFor, type SmtpTransport } from './smtp.ts';
 
 /** Settings of the delivery worker; all but `smtpUrl` have defaults fit for production. */
@@ -168,7 +169,8 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
     const suppressedSet = new Set(suppressed.map((s) => `${s.workspaceId}\u0000${s.email}`));
 
     await loadRates([...new Set(rows.map((r) => r.workspaceId))]);
-    return { recipients, templates: templateMap, suppressed: suppressedSet };
+    const policy = await loadSendPolicy(db, rows);
+    return { recipients, templates: templateMap, suppressed: suppressedSet, policy };
   }
 
   function retryDelay(attempts: number): number {
@@ -183,6 +185,8 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
     if (!email) return { status: 'failed', error: `contact_no_email: contact "${row.contactId}" has no email address` };
     if (batch.suppressed.has(`${row.workspaceId}\u0000${email.toLowerCase()}`))
       return { status: 'skipped', reason: 'suppressed', metric: 'skipped:suppressed' };
+    const held = batch.policy(row, contact.attributes);
+    if (held) return held;
     const templateId = row.payload.template;
     const template =
       typeof templateId === 'string' ? batch.templates.get(`${row.workspaceId}\u0000${templateId}`) : undefined;

@@ -1,0 +1,127 @@
+import {
+  contactTimeZone,
+  evaluateCondition,
+  type JourneySettings,
+  parseDuration,
+  parseTimeOfDay,
+  quietWindowEnd,
+} from '@waymark/nodes';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { events, journeyVersions, outbox } from '../db/schema.ts';
+import type { EmailRow, Outcome } from './email-queue.ts';
+
+const settingsCache = new Map<string, JourneySettings>();
+
+/**
+ * The journey rules checked again when an email is about to go out, because time has passed since
+ * the interpreter queued it: quiet hours (defer), the frequency cap (skip), and exit goals reached
+ * since it was queued (skip). Loaded for a whole batch in a few queries.
+ */
+export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
+  const versionIds = [...new Set(rows.map((r) => r.versionId))].filter((v) => !settingsCache.has(v));
+  if (versionIds.length > 0) {
+    const found = await db
+      .select({ id: journeyVersions.id, definition: journeyVersions.definition })
+      .from(journeyVersions)
+      .where(inArray(journeyVersions.id, versionIds));
+    for (const v of found)
+      settingsCache.set(v.id, ((v.definition as { settings?: JourneySettings }).settings ?? {}) as JourneySettings);
+  }
+  const settingsOf = (row: EmailRow): JourneySettings => settingsCache.get(row.versionId) ?? {};
+
+  // Goals: events named in exitOn that arrived after the email was queued.
+  const goalNames = [...new Set(rows.flatMap((r) => (settingsOf(r).exitOn ?? []).map((g) => g.event)))];
+  const goalEvents = new Map<string, { name: string; at: Date; properties: Record<string, unknown> }[]>();
+  if (goalNames.length > 0) {
+    const since = new Date(Math.min(...rows.map((r) => r.createdAt.getTime())));
+    const found = await db
+      .select({
+        workspaceId: events.workspaceId,
+        contactId: events.contactId,
+        name: events.name,
+        at: events.at,
+        properties: events.properties,
+        receivedAt: events.receivedAt,
+      })
+      .from(events)
+      .where(
+        and(
+          inArray(events.workspaceId, [...new Set(rows.map((r) => r.workspaceId))]),
+          inArray(events.contactId, [...new Set(rows.map((r) => r.contactId))]),
+          inArray(events.name, goalNames),
+          gt(events.receivedAt, since),
+        ),
+      );
+    for (const e of found) {
+      const key = `${e.workspaceId}\u0000${e.contactId}`;
+      goalEvents.set(key, [
+        ...(goalEvents.get(key) ?? []),
+        { name: e.name, at: e.receivedAt, properties: e.properties },
+      ]);
+    }
+  }
+
+  // Frequency caps: emails this journey already sent each contact within the largest window.
+  const capped = rows.filter((r) => settingsOf(r).frequencyCap);
+  const sentTimes = new Map<string, number[]>();
+  if (capped.length > 0) {
+    const longest = Math.max(...capped.map((r) => windowMs(settingsOf(r).frequencyCap?.per ?? 'P0D')));
+    const found = await db
+      .select({
+        workspaceId: outbox.workspaceId,
+        journeyId: outbox.journeyId,
+        contactId: outbox.contactId,
+        doneAt: outbox.doneAt,
+      })
+      .from(outbox)
+      .where(
+        and(
+          eq(outbox.status, 'sent'),
+          inArray(outbox.contactId, [...new Set(capped.map((r) => r.contactId))]),
+          inArray(outbox.journeyId, [...new Set(capped.map((r) => r.journeyId))]),
+          sql`${outbox.doneAt} > now() - (${longest} * interval '1 millisecond')`,
+        ),
+      );
+    for (const s of found) {
+      const key = `${s.workspaceId}\u0000${s.journeyId}\u0000${s.contactId}`;
+      sentTimes.set(key, [...(sentTimes.get(key) ?? []), s.doneAt?.getTime() ?? 0]);
+    }
+  }
+
+  /** What to do with `row` now, or undefined to send it. */
+  return (row: EmailRow, attributes: Readonly<Record<string, unknown>>, now = Date.now()): Outcome | undefined => {
+    const settings = settingsOf(row);
+    for (const e of goalEvents.get(`${row.workspaceId}\u0000${row.contactId}`) ?? []) {
+      if (e.at.getTime() <= row.createdAt.getTime()) continue;
+      const goal = (settings.exitOn ?? []).find(
+        (g) => g.event === e.name && (!g.where || evaluateCondition(g.where, { attributes: e.properties, now })),
+      );
+      if (goal) return { status: 'skipped', reason: 'goal', metric: 'skipped:goal' };
+    }
+    const zone = contactTimeZone({ id: row.contactId, attributes }, settings);
+    const quiet = settings.quietHours;
+    if (quiet) {
+      const start = parseTimeOfDay(quiet.start);
+      const end = parseTimeOfDay(quiet.end);
+      const until = start && end ? quietWindowEnd(now, start, end, zone) : null;
+      if (until !== null) return { status: 'retry', error: null, delayMs: until - now, counts: false };
+    }
+    const cap = settings.frequencyCap;
+    if (cap) {
+      const since = now - windowMs(cap.per);
+      const sent = (sentTimes.get(`${row.workspaceId}\u0000${row.journeyId}\u0000${row.contactId}`) ?? []).filter(
+        (t) => t > since,
+      );
+      if (sent.length >= cap.max) return { status: 'skipped', reason: 'frequencyCap', metric: 'skipped:frequencyCap' };
+    }
+    return undefined;
+  };
+}
+
+/** A duration as milliseconds, counting a day as 24 hours (close enough for a send-time cap window). */
+function windowMs(duration: string): number {
+  const d = parseDuration(duration);
+  if (!d) return 0;
+  return ((d.years * 365 + d.months * 30 + d.weeks * 7 + d.days) * 86_400_000 + d.exactMs) * d.sign;
+}
