@@ -76,4 +76,4 @@ export { portsOf } from './sdk/ports.ts';
 export { NodeRegistry, type NodeTypeDescription } from './sdk/registry.ts';
 export type * from './sdk/types.ts';
 export { addDuration, type Duration, parseDuration } from './time/duration.ts';
-export { isValidTimeZone, nextTimeOfDay, parseTimeOfDay } from './time/zone.ts';
+export { isValidTimeZone, nextTimeOfDay, parseTimeOfDay, quietWindowEnd } from './time/zone.ts';
