@@ -14,26 +14,29 @@ export interface Principal {
   journeyId?: string;
   /** Editor tokens are `edit` or `read`; API keys are `admin`. */
   access: 'admin' | 'edit' | 'read';
+  /** Who acts, for the audit trail: `apiKey:<prefix>` or `editor`. */
+  actor: string;
 }
 
 /** Hono variables set by the auth middleware. */
 export type AuthEnv = { Variables: { principal: Principal } };
 
-const keyCache = new Map<string, { workspaceId: string; until: number }>();
+const keyCache = new Map<string, { workspaceId: string; prefix: string; until: number }>();
 const keyCacheMs = 30_000;
 
 async function principalOfKey(db: Db, key: string): Promise<Principal | null> {
   const hash = hashSecret(key);
   const hit = keyCache.get(hash);
-  if (hit && hit.until > Date.now()) return { workspaceId: hit.workspaceId, kind: 'apiKey', access: 'admin' };
+  if (hit && hit.until > Date.now())
+    return { workspaceId: hit.workspaceId, kind: 'apiKey', access: 'admin', actor: `apiKey:${hit.prefix}` };
   const [row] = await db
-    .select({ workspaceId: apiKeys.workspaceId })
+    .select({ workspaceId: apiKeys.workspaceId, prefix: apiKeys.prefix })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
   if (!row) return null;
   if (keyCache.size > 10_000) keyCache.clear();
-  keyCache.set(hash, { workspaceId: row.workspaceId, until: Date.now() + keyCacheMs });
-  return { workspaceId: row.workspaceId, kind: 'apiKey', access: 'admin' };
+  keyCache.set(hash, { workspaceId: row.workspaceId, prefix: row.prefix, until: Date.now() + keyCacheMs });
+  return { workspaceId: row.workspaceId, kind: 'apiKey', access: 'admin', actor: `apiKey:${row.prefix}` };
 }
 
 /** Forgets cached API keys (after a key is revoked). */
@@ -56,7 +59,7 @@ async function principalOfEditorToken(secret: string, token: string): Promise<Pr
   try {
     const p = (await verify(token, secret, 'HS256')) as Record<string, unknown>;
     if (p.typ !== 'editor' || typeof p.ws !== 'string' || (p.acc !== 'edit' && p.acc !== 'read')) return null;
-    const principal: Principal = { workspaceId: p.ws, kind: 'editor', access: p.acc };
+    const principal: Principal = { workspaceId: p.ws, kind: 'editor', access: p.acc, actor: 'editor' };
     if (typeof p.jid === 'string') principal.journeyId = p.jid;
     return principal;
   } catch {

@@ -2,7 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { newId } from '../crypto.ts';
 import type { Tx } from '../db/client.ts';
-import { contacts, journeyStates } from '../db/schema.ts';
+import { erasedAddressKey } from '../db/erased.ts';
+import { contacts, journeyStates, suppressions } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
@@ -53,6 +54,7 @@ export interface ContactUpsert {
  * Returns the resolved contact id of every input, in order.
  */
 export async function upsertContacts(tx: Tx, workspaceId: string, inputs: readonly ContactUpsert[]): Promise<string[]> {
+  await refuseErased(tx, workspaceId, inputs);
   const emails = [
     ...new Set(inputs.filter((i) => i.id === undefined && i.email).map((i) => (i.email as string).toLowerCase())),
   ];
@@ -113,6 +115,25 @@ export async function upsertContacts(tx: Tx, workspaceId: string, inputs: readon
     throw e;
   }
   return ids;
+}
+
+/** Addresses erased at the person's request stay out: their hash is on the suppression list. */
+async function refuseErased(tx: Tx, workspaceId: string, inputs: readonly ContactUpsert[]): Promise<void> {
+  const byKey = new Map<string, string>();
+  for (const i of inputs) if (i.email) byKey.set(erasedAddressKey(i.email), i.email);
+  if (byKey.size === 0) return;
+  const erased = await tx
+    .select({ email: suppressions.email })
+    .from(suppressions)
+    .where(and(eq(suppressions.workspaceId, workspaceId), inArray(suppressions.email, [...byKey.keys()])));
+  if (erased.length > 0)
+    throw new ApiError(
+      'conflict',
+      `email: ${byKey.get(erased[0]?.email as string)} was erased at the person's request and cannot be added again`,
+      {
+        field: 'email',
+      },
+    );
 }
 
 /** Contacts: upsert (one or a batch), get, list with paging, delete. */

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { currentSchemaVersion, type Problem, validateJourney } from '@waymark/nodes';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { hashJson, newId } from '../crypto.ts';
+import { recordAudit } from '../db/audit.ts';
 import { notify } from '../db/client.ts';
 import { insertEvents } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
@@ -286,6 +287,16 @@ export function journeyRoutes(services: Services) {
           .set({ liveVersionId: v.id, status: row.status === 'paused' ? 'paused' : 'active', updatedAt: new Date() })
           .where(and(eq(journeys.workspaceId, p.workspaceId), eq(journeys.id, row.id)));
         await notify(tx, journeysChannel);
+        if (created)
+          await recordAudit(tx, {
+            workspaceId: p.workspaceId,
+            actor: p.actor,
+            action: 'journey.published',
+            subjectType: 'journey',
+            subjectId: row.id,
+            details: { version: v.version, hash: v.hash },
+            ip: c.req.header('x-forwarded-for')?.split(',')[0]?.trim(),
+          });
         return { v, created };
       });
       services.log.info('journey published', {

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { devInboxRoutes } from '../dev-smtp/routes.ts';
 import type { Services } from '../services.ts';
 import { accessRoutes } from './access.ts';
+import { audienceRoutes } from './audience.ts';
 import type { AuthEnv } from './auth.ts';
 import { contactRoutes } from './contacts.ts';
 import { eventRoutes } from './events.ts';
@@ -16,6 +17,7 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', nodeTypeRoutes(services));
   router.route('/', accessRoutes(services));
   router.route('/', contactRoutes(services));
+  router.route('/', audienceRoutes(services));
   router.route('/', eventRoutes(services));
   router.route('/', journeyRoutes(services));
   router.route('/', templateRoutes(services));

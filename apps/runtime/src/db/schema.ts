@@ -269,3 +269,44 @@ export const devInbox = pgTable('dev_inbox', {
   messageId: text('message_id'),
   raw: text('raw').notNull(),
 });
+
+/** Append-only record of who did what, when and from where: consent changes, exports, erasures, publishes, approvals. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    at: ts('at').notNull().defaultNow(),
+    /** `apiKey:<id prefix>`, `editor`, `contact` (preference center), `system`. */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    ip: text('ip'),
+  },
+  (t) => [
+    index('audit_log_lookup').on(t.workspaceId, t.at),
+    index('audit_log_subject').on(t.workspaceId, t.subjectType, t.subjectId),
+  ],
+);
+
+/** Consent of a contact for one purpose or topic: the latest record wins; history stays in the audit log. */
+export const consents = pgTable(
+  'consents',
+  {
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    contactId: text('contact_id').notNull(),
+    topic: text('topic').notNull(),
+    status: text('status').$type<'granted' | 'withdrawn'>().notNull(),
+    /** How it was given or withdrawn: form, import, api, preference-center, unsubscribe. */
+    source: text('source').notNull(),
+    evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull().default({}),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.topic] })],
+);

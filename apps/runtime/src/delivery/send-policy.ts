@@ -8,7 +8,7 @@ import {
 } from '@waymark/nodes';
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { events, journeyVersions, outbox } from '../db/schema.ts';
+import { consents, events, journeyVersions, outbox, templates } from '../db/schema.ts';
 import type { EmailRow, Outcome } from './email-queue.ts';
 
 const settingsCache = new Map<string, JourneySettings>();
@@ -89,9 +89,43 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
     }
   }
 
+  // Consent: an email whose template has a topic is not sent to a contact who withdrew that topic.
+  const templateIds = [
+    ...new Set(rows.map((r) => r.payload.template).filter((t): t is string => typeof t === 'string')),
+  ];
+  const topics = new Map<string, string>();
+  const withdrawn = new Set<string>();
+  if (templateIds.length > 0) {
+    const found = await db
+      .select({ workspaceId: templates.workspaceId, id: templates.id, topic: templates.topic })
+      .from(templates)
+      .where(
+        and(
+          inArray(templates.workspaceId, [...new Set(rows.map((r) => r.workspaceId))]),
+          inArray(templates.id, templateIds),
+        ),
+      );
+    for (const t of found) if (t.topic) topics.set(`${t.workspaceId}\u0000${t.id}`, t.topic);
+    if (topics.size > 0) {
+      const refused = await db
+        .select({ workspaceId: consents.workspaceId, contactId: consents.contactId, topic: consents.topic })
+        .from(consents)
+        .where(
+          and(
+            inArray(consents.contactId, [...new Set(rows.map((r) => r.contactId))]),
+            eq(consents.status, 'withdrawn'),
+          ),
+        );
+      for (const c of refused) withdrawn.add(`${c.workspaceId}\u0000${c.contactId}\u0000${c.topic}`);
+    }
+  }
+
   /** What to do with `row` now, or undefined to send it. */
   return (row: EmailRow, attributes: Readonly<Record<string, unknown>>, now = Date.now()): Outcome | undefined => {
     const settings = settingsOf(row);
+    const topic = topics.get(`${row.workspaceId}\u0000${String(row.payload.template)}`);
+    if (topic !== undefined && withdrawn.has(`${row.workspaceId}\u0000${row.contactId}\u0000${topic}`))
+      return { status: 'skipped', reason: 'consent', metric: 'skipped:consent' };
     for (const e of goalEvents.get(`${row.workspaceId}\u0000${row.contactId}`) ?? []) {
       if (e.at.getTime() <= row.createdAt.getTime()) continue;
       const goal = (settings.exitOn ?? []).find(
