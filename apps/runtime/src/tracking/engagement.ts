@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { recordAudit } from '../db/audit.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { insertEvents, type NewEvent } from '../db/events.ts';
 import { contacts, outbox, suppressions } from '../db/schema.ts';
@@ -160,6 +161,14 @@ export async function unsubscribe(db: Db, messageId: number, at = new Date()): P
     if (await markFirst(tx, messageId, 'unsubscribed')) {
       await bumpStats(tx, [stat(row, row.node, 'unsubscribed')]);
       await insertEvents(tx, [event(row, 'email.unsubscribed', at)]);
+      await recordAudit(tx, {
+        workspaceId: row.workspaceId,
+        actor: 'contact',
+        action: 'contact.unsubscribed',
+        subjectType: 'contact',
+        subjectId: row.contactId,
+        details: { message: row.id, journey: row.journeyId, node: row.node },
+      });
     }
     return email;
   });
