@@ -9,6 +9,7 @@ import { eventRoutes } from './events.ts';
 import { journeyRoutes } from './journeys.ts';
 import { nodeTypeRoutes } from './node-types.ts';
 import { newRouter } from './openapi.ts';
+import { segmentRoutes } from './segments.ts';
 import { templateRoutes } from './templates.ts';
 
 /** Every `/v1` route module, mounted on one router. */
@@ -18,6 +19,7 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', accessRoutes(services));
   router.route('/', contactRoutes(services));
   router.route('/', audienceRoutes(services));
+  router.route('/', segmentRoutes(services));
   router.route('/', eventRoutes(services));
   router.route('/', journeyRoutes(services));
   router.route('/', templateRoutes(services));

@@ -310,3 +310,19 @@ export const consents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.contactId, t.topic] })],
 );
+
+/** Segments: a condition of the journey language over contact attributes and events. */
+export const segments = pgTable(
+  'segments',
+  {
+    workspaceId: text('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    condition: jsonb('condition').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
