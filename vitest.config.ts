@@ -5,7 +5,7 @@ const reportFile = process.env.WAYMARK_TEST_REPORT;
 
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*', 'test'],
+    projects: ['packages/*', 'apps/*', 'examples/node-package-*', 'test'],
     reporters: reportFile ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
   },
 });

@@ -10,6 +10,8 @@ import {
   simulate,
   validateJourney,
 } from '@waymark/nodes';
+import { aiUsage, runAi } from './ai.ts';
+import { CliError } from './cli-error.ts';
 
 /** Where the CLI writes; a process's stdout/stderr, or buffers in tests. */
 export interface CliIo {
@@ -17,19 +19,10 @@ export interface CliIo {
   err: (line: string) => void;
 }
 
-/** A user error the CLI reports as `{"error":{code,message}}` with exit status 1. */
-class CliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const usage = `usage:
   waymark validate JOURNEY.json
-  waymark simulate JOURNEY.json --contact CONTACT.json --events EVENTS.jsonl [--until INSTANT] [--from INSTANT] [--seed N]`;
+  waymark simulate JOURNEY.json --contact CONTACT.json --events EVENTS.jsonl [--until INSTANT] [--from INSTANT] [--seed N]
+${aiUsage}`;
 
 async function readText(path: string, what: string): Promise<string> {
   try {
@@ -87,9 +80,11 @@ export async function runCli(
   argv: readonly string[],
   io: CliIo,
   registry: NodeRegistry = defaultRegistry(),
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command === 'ai') return await runAi(rest, io, env, usage);
     if (command === 'validate') {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, strict: true });
       if (positionals.length !== 1) throw new CliError('usage', usage);

@@ -40,6 +40,7 @@ export const runErrorCodes = [
   'run_not_found',
   'node_not_found',
   'node_failed',
+  'node_timeout',
   'runaway_loop',
 ] as const;
 

@@ -64,6 +64,16 @@ export {
   timeOfDaySchema,
   timeZoneSchema,
 } from './schema/primitives.ts';
+export {
+  type AnyEffectExecutor,
+  defineEffect,
+  type EffectContact,
+  type EffectExecutor,
+  type EffectExecutorContext,
+  type EffectExecutorInput,
+  type EffectResult,
+  performEffect,
+} from './sdk/define-effect.ts';
 export { defineNode, type NodeTypeInput, nextPort } from './sdk/define-node.ts';
 export {
   approvalDecidedEvent,
@@ -73,7 +83,8 @@ export {
   effectResultEvent,
 } from './sdk/effects.ts';
 export { portsOf } from './sdk/ports.ts';
-export { NodeRegistry, type NodeTypeDescription } from './sdk/registry.ts';
+export { NodeRegistry, type NodeTypeDescription, secretNamePattern } from './sdk/registry.ts';
 export type * from './sdk/types.ts';
+export { type UpgradeResult, upgradeNodeConfig } from './sdk/upgrade.ts';
 export { addDuration, type Duration, parseDuration } from './time/duration.ts';
 export { isValidTimeZone, nextTimeOfDay, parseTimeOfDay, quietWindowEnd } from './time/zone.ts';

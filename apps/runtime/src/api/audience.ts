@@ -167,6 +167,11 @@ export function audienceRoutes(services: Services) {
     async (c) => {
       const p = c.get('principal');
       const { id } = c.req.valid('param');
+      const [contact] = await db
+        .select({ id: contacts.id })
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id)));
+      if (!contact) throw notFound('contact', id);
       const rows = await db
         .select()
         .from(consents)

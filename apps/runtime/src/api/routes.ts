@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { devInboxRoutes } from '../dev-smtp/routes.ts';
 import type { Services } from '../services.ts';
 import { accessRoutes } from './access.ts';
+import { approvalRoutes } from './approvals.ts';
 import { audienceRoutes } from './audience.ts';
 import type { AuthEnv } from './auth.ts';
 import { contactRoutes } from './contacts.ts';
@@ -9,6 +10,7 @@ import { eventRoutes } from './events.ts';
 import { journeyRoutes } from './journeys.ts';
 import { nodeTypeRoutes } from './node-types.ts';
 import { newRouter } from './openapi.ts';
+import { secretRoutes } from './secrets.ts';
 import { segmentRoutes } from './segments.ts';
 import { templateRoutes } from './templates.ts';
 
@@ -20,6 +22,8 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', contactRoutes(services));
   router.route('/', audienceRoutes(services));
   router.route('/', segmentRoutes(services));
+  router.route('/', approvalRoutes(services));
+  router.route('/', secretRoutes(services));
   router.route('/', eventRoutes(services));
   router.route('/', journeyRoutes(services));
   router.route('/', templateRoutes(services));

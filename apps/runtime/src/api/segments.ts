@@ -8,7 +8,20 @@ import type { Services } from '../services.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
 const idSchema = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,99}$/, 'must be 1–100 letters, digits, _ or -');
-const segmentInput = z.object({ name: z.string().trim().min(1).max(200), condition: conditionSchema });
+// The condition language is recursive; OpenAPI describes it as an object and the handler checks it
+// with the journey schema, so errors still name the offending field.
+const conditionBody = z.record(z.string(), z.unknown()).openapi({ description: 'A condition of the journey language' });
+const segmentInput = z.object({ name: z.string().trim().min(1).max(200), condition: conditionBody });
+
+function parseCondition(value: unknown): Condition {
+  const parsed = conditionSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ['condition', ...(issue?.path ?? []).map(String)].join('.');
+  throw new ApiError('invalid_request', `${path}: ${issue?.message ?? 'not a valid condition'}`, {
+    issues: parsed.error.issues,
+  });
+}
 const segmentSchema = z
   .object({ id: z.string(), name: z.string(), condition: z.unknown(), updatedAt: z.string() })
   .openapi('Segment');
@@ -101,10 +114,14 @@ export function segmentRoutes(services: Services) {
       method: 'post',
       path: '/segments/preview',
       security: bearerSecurity,
-      request: jsonBody(z.object({ condition: conditionSchema })),
+      request: jsonBody(z.object({ condition: conditionBody })),
       responses: { 200: jsonResponse(previewSchema, 'How many contacts match, with a sample'), ...errorResponses },
     }),
-    async (c) => c.json(await previewSegment(db, c.get('principal').workspaceId, c.req.valid('json').condition), 200),
+    async (c) =>
+      c.json(
+        await previewSegment(db, c.get('principal').workspaceId, parseCondition(c.req.valid('json').condition)),
+        200,
+      ),
   );
 
   router.openapi(
@@ -125,7 +142,7 @@ export function segmentRoutes(services: Services) {
           workspaceId: p.workspaceId,
           id: body.id,
           name: body.name,
-          condition: body.condition as Record<string, unknown>,
+          condition: parseCondition(body.condition) as Record<string, unknown>,
         })
         .onConflictDoNothing()
         .returning();

@@ -13,16 +13,14 @@ import { createDelivery } from './worker.ts';
 /** A published version whose settings the send-time checks read. */
 async function addVersion(db: Services['db'], workspaceId: string, settings: Record<string, unknown>): Promise<string> {
   const id = uid('v');
-  await db
-    .insert(journeyVersions)
-    .values({
-      id,
-      workspaceId,
-      journeyId: 'j1',
-      version: 1,
-      hash: id,
-      definition: { schemaVersion: 1, id: 'j1', settings, nodes: [], edges: [] },
-    });
+  await db.insert(journeyVersions).values({
+    id,
+    workspaceId,
+    journeyId: 'j1',
+    version: 1,
+    hash: id,
+    definition: { schemaVersion: 1, id: 'j1', settings, nodes: [], edges: [] },
+  });
   return id;
 }
 

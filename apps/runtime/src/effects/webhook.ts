@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import ipaddr from 'ipaddr.js';
 import { Liquid } from 'liquidjs';
-import { guardedLookup } from './ssrf-guard.ts';
+import { guardedLookup, isPublicAddress } from './ssrf-guard.ts';
 
 const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
 
@@ -42,6 +43,16 @@ export async function callWebhook(
     return { ok: false, error: { code: 'invalid_url', message: `url: not a URL` } };
   }
   const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+  // An address written as an IP literal never goes through DNS, so the lookup guard cannot see it.
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  if (!options.allowPrivate && ipaddr.isValid(literal) && !isPublicAddress(literal))
+    return {
+      ok: false,
+      error: {
+        code: 'webhook_address_blocked',
+        message: `${literal} is an internal address; webhooks may only call public addresses`,
+      },
+    };
   if (!client) return { ok: false, error: { code: 'invalid_url', message: 'url: only http and https are allowed' } };
   return new Promise<WebhookOutcome>((resolve) => {
     const request = client.request(

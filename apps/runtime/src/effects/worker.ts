@@ -1,9 +1,12 @@
-import type { Effect, GenerateSubjectEffect, SentimentEffect } from '@waymark/nodes';
-import { and, eq, sql } from 'drizzle-orm';
+import type { Effect, EffectContact, EffectResult, GenerateSubjectEffect, SentimentEffect } from '@waymark/nodes';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { insertEvents } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { contacts, outbox } from '../db/schema.ts';
 import type { Services } from '../services.ts';
+import { maxEffectTimeoutMs, runCustomEffect } from './custom-effects.ts';
+import { blockedLiteralAddress, createGuardedFetch } from './guarded-fetch.ts';
+import { SecretStore, UnreadableSecretError } from './secret-store.ts';
 import { callWebhook, type WebhookRequest } from './webhook.ts';
 
 /** What an AI provider must do for the AI nodes; `@waymark/models` implements it. */
@@ -14,35 +17,61 @@ export interface AiProvider {
   sentiment(texts: string[]): Promise<number[]>;
 }
 
-/** Result of performing one effect: the properties of the `effect.result` event. */
-interface EffectResult {
-  ok: boolean;
-  output?: unknown;
-  error?: { code: string; message: string };
-}
+/** How long a claimed row stays with this worker: past the longest executor time limit, then reclaimable. */
+const leaseMs = maxEffectTimeoutMs + 60_000;
+
+type OutboxRow = typeof outbox.$inferSelect;
 
 /**
- * Performs outbox effects that report back to the run (webhooks, AI requests, custom effects) and
- * records each outcome as an `effect.result` event for the contact. A crash mid-call repeats the call
- * (at-least-once); webhooks carry the outbox key as `Idempotency-Key` so receivers can drop repeats.
+ * Performs outbox effects that report back to the run (webhooks, AI requests, custom effects of node
+ * packages) and records each outcome as an `effect.result` event for the contact. Rows are claimed
+ * with a lease in one short transaction, performed outside any transaction (so a slow endpoint holds
+ * no locks or connections), and settled in another; a crash mid-call lets the lease run out and the
+ * call is repeated (at-least-once). Webhooks and executors get the outbox key as idempotency key so
+ * receivers can drop repeats. A custom effect runs with its package's executor under a time limit;
+ * a throw, a timeout or a missing secret fails only that effect.
  */
 export function createEffectsWorker(
   services: Services,
-  options: { ai?: AiProvider; allowPrivateWebhooks?: boolean } = {},
+  options: { ai?: AiProvider; allowPrivateWebhooks?: boolean; secretStore?: SecretStore } = {},
 ) {
-  const perform = async (row: typeof outbox.$inferSelect, contact: Record<string, unknown>): Promise<EffectResult> => {
+  const allowPrivate = options.allowPrivateWebhooks ?? false;
+  const packageFetch = createGuardedFetch({ allowPrivate });
+  const secretStore = options.secretStore ?? new SecretStore();
+
+  const performCustom = async (row: OutboxRow, effect: Effect, contact: EffectContact): Promise<EffectResult> => {
+    const executor = services.registry.executor(effect.kind);
+    if (!executor)
+      return { ok: false, error: { code: 'no_executor', message: `no executor for effect kind "${effect.kind}"` } };
+    let secrets: Record<string, string>;
+    try {
+      secrets = await secretStore.read(services.db, row.workspaceId, executor.secrets);
+    } catch (e) {
+      if (e instanceof UnreadableSecretError) return { ok: false, error: { code: e.code, message: e.message } };
+      throw e;
+    }
+    return runCustomEffect(
+      { executor, effect, key: row.key, contact, workspaceId: row.workspaceId, secrets },
+      packageFetch,
+    );
+  };
+
+  const perform = async (row: OutboxRow, contact: EffectContact): Promise<EffectResult> => {
     const effect = row.payload as unknown as Effect;
     switch (effect.kind) {
       case 'webhook': {
         const req = effect as WebhookRequest;
+        // callWebhook's DNS guard never sees IP-literal hosts (Node does not look them up).
+        const blocked = URL.canParse(req.url) ? blockedLiteralAddress(new URL(req.url), allowPrivate) : undefined;
+        if (blocked) return { ok: false, error: { code: 'webhook_address_blocked', message: blocked } };
         const outcome = await callWebhook(
           { ...req, headers: { ...(req.headers ?? {}), 'idempotency-key': row.key } },
-          { contact },
-          { allowPrivate: options.allowPrivateWebhooks ?? false },
+          { contact: { id: contact.id, email: contact.email, ...contact.attributes } },
+          { allowPrivate },
         );
         return outcome.ok
           ? { ok: true, output: { status: outcome.status } }
-          : { ok: false, ...(outcome.error ? { error: outcome.error } : {}) };
+          : { ok: false, error: outcome.error ?? { code: 'webhook_failed', message: 'the webhook call failed' } };
       }
       case 'generateSubject': {
         if (!options.ai)
@@ -73,62 +102,94 @@ export function createEffectsWorker(
         return { ok: true, output: { scores: await options.ai.sentiment(texts) } };
       }
       default:
-        return { ok: false, error: { code: 'no_executor', message: `no executor for effect kind "${effect.kind}"` } };
+        return performCustom(row, effect, contact);
     }
   };
 
-  const runOnce = async (limit = 20): Promise<number> =>
+  /** Claims due rows (and rows whose worker's lease ran out); `attempts` goes up and fences the claim. */
+  const claim = (limit: number): Promise<OutboxRow[]> =>
     services.db.transaction(async (tx) => {
-      const claimed = rowsOf<{ id: string | number }>(
+      const due = rowsOf<{ id: string | number }>(
         await tx.execute(sql`
-          select id from ${outbox} where status = 'pending' and kind <> 'email' and next_attempt_at <= now()
+          select id from ${outbox}
+          where kind <> 'email' and (
+            (status = 'pending' and next_attempt_at <= now()) or (status = 'sending' and lease_until < now()))
           order by next_attempt_at limit ${limit} for update skip locked`),
       );
-      if (claimed.length === 0) return 0;
-      for (const { id } of claimed) {
-        const [row] = await tx
-          .select()
-          .from(outbox)
-          .where(eq(outbox.id, Number(id)));
-        if (!row) continue;
-        const [c] = await tx
-          .select()
-          .from(contacts)
-          .where(and(eq(contacts.workspaceId, row.workspaceId), eq(contacts.id, row.contactId)));
+      if (due.length === 0) return [];
+      return tx
+        .update(outbox)
+        .set({
+          status: 'sending',
+          leaseUntil: sql`now() + ${leaseMs}::int * interval '1 millisecond'`,
+          attempts: sql`${outbox.attempts} + 1`,
+        })
+        .where(
+          inArray(
+            outbox.id,
+            due.map((r) => Number(r.id)),
+          ),
+        )
+        .returning();
+    });
+
+  const contactOf = async (row: OutboxRow): Promise<EffectContact> => {
+    const [c] = await services.db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, row.workspaceId), eq(contacts.id, row.contactId)));
+    return { id: row.contactId, email: c?.email ?? null, attributes: c?.attributes ?? {} };
+  };
+
+  /** Records the outcome, unless the lease was lost to another worker meanwhile (then that one reports). */
+  const settle = (row: OutboxRow, result: EffectResult) =>
+    services.db.transaction(async (tx) => {
+      const error = result.ok ? undefined : result.error;
+      const settled = await tx
+        .update(outbox)
+        .set({
+          status: result.ok ? 'sent' : 'failed',
+          doneAt: new Date(),
+          leaseUntil: null,
+          lastError: error ? `${error.code}: ${error.message}` : null,
+        })
+        .where(and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.attempts, row.attempts)))
+        .returning({ id: outbox.id });
+      if (settled.length === 0) return false;
+      await insertEvents(tx, [
+        {
+          workspaceId: row.workspaceId,
+          contactId: row.contactId,
+          name: 'effect.result',
+          at: new Date(),
+          properties: { journey: row.journeyId, node: row.node, run: row.runId, ...result },
+        },
+      ]);
+      return true;
+    });
+
+  const runOnce = async (limit = 20): Promise<number> => {
+    const rows = await claim(limit);
+    await Promise.all(
+      rows.map(async (row) => {
         let result: EffectResult;
         try {
-          result = await perform(row, { id: row.contactId, email: c?.email ?? null, ...(c?.attributes ?? {}) });
+          result = await perform(row, await contactOf(row));
         } catch (e) {
           result = { ok: false, error: { code: 'effect_failed', message: (e as Error).message } };
         }
-        await tx
-          .update(outbox)
-          .set({
-            status: result.ok ? 'sent' : 'failed',
-            attempts: row.attempts + 1,
-            doneAt: new Date(),
-            lastError: result.error ? `${result.error.code}: ${result.error.message}` : null,
-          })
-          .where(eq(outbox.id, row.id));
-        await insertEvents(tx, [
-          {
-            workspaceId: row.workspaceId,
-            contactId: row.contactId,
-            name: 'effect.result',
-            at: new Date(),
-            properties: { journey: row.journeyId, node: row.node, run: row.runId, ...result },
-          },
-        ]);
-        if (!result.ok)
+        const settled = await settle(row, result);
+        if (settled && !result.ok)
           services.log.warn('effect failed', {
             kind: row.kind,
             journeyId: row.journeyId,
             node: row.node,
-            code: result.error?.code,
+            code: result.error.code,
           });
-      }
-      return claimed.length;
-    });
+      }),
+    );
+    return rows.length;
+  };
 
   let stopped = false;
   let wake: (() => void) | undefined;

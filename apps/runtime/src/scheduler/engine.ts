@@ -63,7 +63,7 @@ class Batch {
       if (step.error) inc(step.node, `failed:${step.error.code}`);
       if (step.exit) inc(step.node, step.exit === 'goal' ? 'goal' : 'exited');
       if (step.type === 'flow.abTest' && step.port !== undefined) inc(step.node, `arm:${step.port}:trials`);
-      if (!step.exit) {
+      if (!step.exit && !step.error) {
         const target = node?.out.get(step.port ?? 'next');
         if (target !== undefined) inc(target, 'entered');
       }

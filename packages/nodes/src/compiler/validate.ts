@@ -139,7 +139,19 @@ function checkNodes(definition: JourneyDefinition, registry: NodeRegistry, probl
         problems.push({ ...p, code: 'invalid_config', message: `${nodeType.title}: ${p.message}` });
       continue;
     }
-    for (const extra of nodeType.check?.(parsed.data) ?? [])
+    let extras: ReturnType<NonNullable<AnyNodeType['check']>> = [];
+    try {
+      extras = nodeType.check?.(parsed.data) ?? [];
+    } catch (e) {
+      // A package's check that throws (or is stopped at its time limit) is a problem of this node only.
+      problems.push({
+        code: 'invalid_config',
+        message: `${nodeType.title}: the config check failed: ${e instanceof Error ? e.message : String(e)}`,
+        nodeId: node.id,
+        path: [],
+      });
+    }
+    for (const extra of extras)
       problems.push({
         code: extra.code ?? 'invalid_config',
         message: `${nodeType.title}: ${extra.path.join('.')}: ${extra.message}`,

@@ -218,7 +218,19 @@ class Advance {
       });
     for (const trigger of this.journey.triggers) {
       if (only !== undefined && trigger.node.id !== only) continue;
-      if (!trigger.nodeType.enrols?.(trigger.config, input, { now: this.ctx.now, evaluate })) continue;
+      let enrols: boolean;
+      try {
+        enrols = trigger.nodeType.enrols?.(trigger.config, input, { now: this.ctx.now, evaluate }) ?? false;
+      } catch (e) {
+        // A package trigger that throws (or is stopped at its time limit) enrols no one; other triggers still may.
+        this.errors.push({
+          code: e instanceof WaymarkError && e.code === 'node_timeout' ? 'node_timeout' : 'node_failed',
+          message: `${trigger.node.type} could not decide whether to enrol: ${e instanceof Error ? e.message : String(e)}`,
+          nodeId: trigger.node.id,
+        });
+        continue;
+      }
+      if (!enrols) continue;
       const entry = this.state.entries + 1;
       const run: RunState = {
         id: this.ctx.newRunId?.(entry) ?? `${this.contact.id}:${entry}`,

@@ -83,7 +83,7 @@ export interface EffectRequest {
 
 /** A coded problem with the input itself (e.g. a decision for a node that is not waiting). */
 export interface AdvanceError {
-  code: 'event_not_awaited' | 'node_not_found' | 'invalid_input';
+  code: 'event_not_awaited' | 'node_not_found' | 'invalid_input' | 'node_failed' | 'node_timeout';
   message: string;
   runId?: string;
   nodeId?: string;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defaultRegistry } from '../default-registry.ts';
 import { WaymarkError } from '../errors.ts';
 import { builtinNodeTypes } from '../nodes/index.ts';
+import { type AnyEffectExecutor, defineEffect } from './define-effect.ts';
 import { defineNode, nextPort } from './define-node.ts';
 import { NodeRegistry } from './registry.ts';
 import type { AnyNodeType } from './types.ts';
@@ -22,12 +23,28 @@ const slack = (overrides: Partial<AnyNodeType> = {}): AnyNodeType => ({
   ...overrides,
 });
 
+const slackExecutor = (overrides: Partial<AnyEffectExecutor> = {}): AnyEffectExecutor => ({
+  ...defineEffect({
+    kind: 'acme.slack',
+    secrets: ['slackWebhookUrl'],
+    execute: async () => ({ ok: true }),
+  }),
+  ...overrides,
+});
+
 /** Registers and expects the whole batch to be refused with a coded error mentioning `message`. */
-function expectRefused(registry: NodeRegistry, types: AnyNodeType[], source: string, message: RegExp) {
+function expectRefused(
+  registry: NodeRegistry,
+  types: AnyNodeType[],
+  source: string,
+  message: RegExp,
+  executors: AnyEffectExecutor[] = [],
+) {
   const before = registry.describe();
+  const executorsBefore = registry.executors();
   let error: unknown;
   try {
-    registry.register(types, source);
+    registry.register(types, source, executors);
   } catch (e) {
     error = e;
   }
@@ -35,6 +52,7 @@ function expectRefused(registry: NodeRegistry, types: AnyNodeType[], source: str
   expect((error as WaymarkError).code).toBe('invalid_definition');
   expect((error as WaymarkError).message).toMatch(message);
   expect(registry.describe()).toEqual(before);
+  expect(registry.executors()).toEqual(executorsBefore);
 }
 
 describe('the default registry', () => {
@@ -221,5 +239,69 @@ describe('register()', () => {
       'acme',
       /version.*title.*execute/,
     );
+  });
+});
+
+describe('register() with migrations', () => {
+  it('accepts a version that migrates from an earlier one', () => {
+    const v2 = slack({ version: 2, migrate: { from: 1, up: (c) => c } });
+    expect(defaultRegistry().register([slack(), v2], 'acme').versions('acme.slack')).toEqual([1, 2]);
+  });
+
+  it.each([
+    { name: 'from the same version', migrate: { from: 2, up: (c: unknown) => c } },
+    { name: 'from a later version', migrate: { from: 3, up: (c: unknown) => c } },
+    { name: 'from version 0', migrate: { from: 0, up: (c: unknown) => c } },
+    { name: 'without up', migrate: { from: 1 } as never },
+  ])('refuses a migration $name', ({ migrate }) => {
+    expectRefused(defaultRegistry(), [slack(), slack({ version: 2, migrate })], 'acme', /migrate must be/);
+  });
+});
+
+describe('register() with effect executors', () => {
+  it('registers executors with the node types of the same source and finds them by kind', () => {
+    const executor = slackExecutor();
+    const registry = defaultRegistry().register([slack()], '@acme/slack', [executor]);
+    expect(registry.executor('acme.slack')).toBe(executor);
+    expect(registry.executor('acme.teams')).toBeUndefined();
+    expect(registry.executors()).toEqual([{ executor, source: '@acme/slack' }]);
+  });
+
+  it('refuses a kind that already has an executor, naming its owner, and adds nothing of the batch', () => {
+    const registry = defaultRegistry().register([slack()], '@acme/slack', [slackExecutor()]);
+    expectRefused(
+      registry,
+      [slack({ type: 'rogue.slack' })],
+      '@rogue/slack',
+      /effect kind acme\.slack already has an executor from @acme\/slack/,
+      [slackExecutor()],
+    );
+    expect(registry.has('rogue.slack')).toBe(false);
+  });
+
+  it('refuses two executors of one kind in one batch', () => {
+    expectRefused(defaultRegistry(), [slack()], 'acme', /already has an executor/, [slackExecutor(), slackExecutor()]);
+  });
+
+  it('adds no executor when a node type of the batch is malformed', () => {
+    const registry = defaultRegistry();
+    expectRefused(registry, [slack({ title: '' })], 'acme', /title/, [slackExecutor()]);
+    expect(registry.executor('acme.slack')).toBeUndefined();
+  });
+
+  it.each([
+    { name: 'a kind without a namespace', bad: { kind: 'slack' as never }, message: /namespaced/ },
+    { name: 'a built-in namespace', bad: { kind: 'action.slack' as never }, message: /reserved/ },
+    { name: 'no execute', bad: { execute: undefined as never }, message: /execute/ },
+    { name: 'secrets that are not a list', bad: { secrets: 'url' as never }, message: /secrets/ },
+    { name: 'a secret name with spaces', bad: { secrets: ['web hook'] }, message: /secrets/ },
+    { name: 'a zero time limit', bad: { timeoutMs: 0 }, message: /timeoutMs/ },
+    { name: 'a schema that is not zod', bad: { schema: {} as never }, message: /zod/ },
+  ])('refuses an executor with $name', ({ bad, message }) => {
+    expectRefused(defaultRegistry(), [slack()], 'acme', message, [slackExecutor(bad)]);
+  });
+
+  it('refuses something that is not an executor at all', () => {
+    expectRefused(defaultRegistry(), [slack()], 'acme', /not an object/, [null as unknown as AnyEffectExecutor]);
   });
 });

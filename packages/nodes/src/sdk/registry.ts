@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WaymarkError } from '../errors.ts';
+import type { AnyEffectExecutor } from './define-effect.ts';
 import type { AnyNodeType, NodeCategory, PortsSpec } from './types.ts';
 
 /** A node type as the API serves it and the editor reads it: plain JSON, config as JSON Schema. */
@@ -19,6 +20,9 @@ export interface NodeTypeDescription {
 
 const categories: readonly NodeCategory[] = ['trigger', 'flow', 'action', 'ai'];
 const typePattern = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/;
+const reservedNamespace = /^(trigger|flow|action|ai)\./;
+/** Names of workspace secrets: what `PUT /v1/secrets/{name}` accepts. */
+export const secretNamePattern = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
 
 function checkShape(t: AnyNodeType, source: string): string[] {
   const problems: string[] = [];
@@ -38,8 +42,37 @@ function checkShape(t: AnyNodeType, source: string): string[] {
       typeof (t.ports as { fromConfig?: unknown }).fromConfig !== 'string')
   )
     problems.push('ports must be a list of {id, label} or {fromConfig, idKey}');
-  if (source !== 'builtin' && typeof t.type === 'string' && /^(trigger|flow|action|ai)\./.test(t.type))
+  if (source !== 'builtin' && typeof t.type === 'string' && reservedNamespace.test(t.type))
     problems.push(`type "${t.type}" uses a namespace reserved for built-in nodes`);
+  if (t.migrate !== undefined) {
+    const m = t.migrate as { from?: unknown; up?: unknown } | null;
+    if (
+      m === null ||
+      typeof m !== 'object' ||
+      !Number.isInteger(m.from) ||
+      (m.from as number) < 1 ||
+      (Number.isInteger(t.version) && (m.from as number) >= t.version) ||
+      typeof m.up !== 'function'
+    )
+      problems.push('migrate must be { from: an earlier version, up: (config) => config }');
+  }
+  return problems;
+}
+
+function checkExecutor(e: AnyEffectExecutor, source: string): string[] {
+  if (typeof e !== 'object' || e === null) return ['is not an object made by defineEffect'];
+  const problems: string[] = [];
+  if (typeof e.kind !== 'string' || !typePattern.test(e.kind))
+    problems.push(`kind "${String(e.kind)}" is not a namespaced id like acme.slack`);
+  else if (source !== 'builtin' && reservedNamespace.test(e.kind))
+    problems.push(`kind "${e.kind}" uses a namespace reserved for built-in nodes`);
+  if (typeof e.execute !== 'function') problems.push('execute must be a function');
+  if (!Array.isArray(e.secrets) || !e.secrets.every((n) => typeof n === 'string' && secretNamePattern.test(n)))
+    problems.push('secrets must be a list of secret names (letters, digits, _ . -; starting with a letter)');
+  if (e.timeoutMs !== undefined && (!Number.isInteger(e.timeoutMs) || e.timeoutMs < 1))
+    problems.push('timeoutMs must be a positive whole number of milliseconds');
+  if (e.schema !== undefined && typeof (e.schema as { safeParse?: unknown }).safeParse !== 'function')
+    problems.push('schema must be a zod schema');
   return problems;
 }
 
@@ -47,9 +80,29 @@ function checkShape(t: AnyNodeType, source: string): string[] {
 export class NodeRegistry {
   readonly #types = new Map<string, Map<number, { nodeType: AnyNodeType; source: string }>>();
   readonly #descriptions = new Map<AnyNodeType, NodeTypeDescription>();
+  readonly #executors = new Map<string, { executor: AnyEffectExecutor; source: string }>();
 
-  /** Adds node types from one source; adds none of them if any is malformed or clashes. */
-  register(types: readonly AnyNodeType[], source = 'builtin'): this {
+  /**
+   * Adds node types (and the executors of their custom effect kinds) from one source; adds none of
+   * them if any is malformed or clashes with what is registered.
+   */
+  register(types: readonly AnyNodeType[], source = 'builtin', executors: readonly AnyEffectExecutor[] = []): this {
+    const stagedExecutors = new Map<string, AnyEffectExecutor>();
+    for (const e of executors) {
+      const problems = checkExecutor(e, source);
+      if (problems.length > 0)
+        throw new WaymarkError(
+          'invalid_definition',
+          `${source}: effect executor ${String(e?.kind)}: ${problems.join('; ')}`,
+        );
+      const existing = this.#executors.get(e.kind);
+      if (existing || stagedExecutors.has(e.kind))
+        throw new WaymarkError(
+          'invalid_definition',
+          `${source}: effect kind ${e.kind} already has an executor${existing ? ` from ${existing.source}` : ''}`,
+        );
+      stagedExecutors.set(e.kind, e);
+    }
     const staged = new Map<string, AnyNodeType>();
     for (const t of types) {
       const problems = checkShape(t, source);
@@ -76,7 +129,18 @@ export class NodeRegistry {
       }
       versions.set(t.version, { nodeType: t, source });
     }
+    for (const e of stagedExecutors.values()) this.#executors.set(e.kind, { executor: e, source });
     return this;
+  }
+
+  /** The executor of a custom effect kind, if a package registered one. */
+  executor(kind: string): AnyEffectExecutor | undefined {
+    return this.#executors.get(kind)?.executor;
+  }
+
+  /** Every registered effect executor with the source it came from. */
+  executors(): { executor: AnyEffectExecutor; source: string }[] {
+    return [...this.#executors.values()];
   }
 
   /** The node type for a type id and version, if registered. */

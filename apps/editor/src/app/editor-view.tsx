@@ -1,0 +1,540 @@
+import {
+  compileGraph,
+  type GraphLayout,
+  graphToDefinition,
+  type JourneyDefinition,
+  type NodeTypeDescription,
+  type Problem,
+  portsOf,
+} from '@waymark/nodes';
+import { ReactFlowProvider, useReactFlow, type XYPosition } from '@xyflow/react';
+import { ArrowLeft, FlaskConical, History, Maximize, Redo2, Undo2, Upload } from 'lucide-react';
+import { type ReactNode, useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
+import { type ApiClient, ApiError, type Journey, type JourneyVersion, type TemplateSummary } from '../api/client.ts';
+import { Canvas, nodeWidth } from '../canvas/canvas.tsx';
+import { CanvasInfoProvider } from '../canvas/canvas-context.ts';
+import { editorReducer, initialEditorState, type JourneyDoc, type StepNode } from '../canvas/editor-state.ts';
+import { Palette } from '../canvas/palette.tsx';
+import { catalogOf, registryFor } from '../canvas/registry.ts';
+import { ConfigPanel } from '../panels/config-panel.tsx';
+import { problemText } from '../panels/problem-text.ts';
+import { ProblemsPanel, type ShownProblem } from '../panels/problems-panel.tsx';
+import { initialValue, type JsonSchema, type PortKeys } from '../panels/schema-form/json-schema.ts';
+import { SettingsPanel } from '../panels/settings-panel.tsx';
+import { type SimulationHighlight, SimulationPanel } from '../panels/simulation-panel.tsx';
+import { VersionsPanel } from '../panels/versions-panel.tsx';
+import { format, useStrings } from '../strings.ts';
+import { TemplatesProvider } from '../templates/template-input.tsx';
+import { docOf, graphOf, newNodeId } from './journey-doc.ts';
+import { useAutosave } from './use-autosave.ts';
+import { useUndoShortcuts } from './use-shortcuts.ts';
+
+/** What the host hears after every change: the definition, its layout and the compiler's problems. */
+export interface JourneyChange {
+  definition: JourneyDefinition;
+  layout: GraphLayout;
+  problems: Problem[];
+}
+
+/** Props of {@link EditorView}. */
+export interface EditorViewProps {
+  api: ApiClient;
+  journeyId: string;
+  onChange?: ((change: JourneyChange) => void) | undefined;
+  onPublish?: ((version: JourneyVersion) => void) | undefined;
+  /** Shows a way back to the journey list (the standalone app). */
+  onBack?: (() => void) | undefined;
+}
+
+interface Loaded {
+  nodeTypes: NodeTypeDescription[];
+  journey: Journey;
+  access: 'admin' | 'edit' | 'read';
+  templates: TemplateSummary[];
+}
+
+/** The journey editor: loads the journey and the node types, then shows the canvas and its panels. */
+export function EditorView(props: EditorViewProps) {
+  const s = useStrings();
+  const { api, journeyId } = props;
+  const [loaded, setLoaded] = useState<Loaded | { error: ApiError } | null>(null);
+  useEffect(() => {
+    let live = true;
+    setLoaded(null);
+    Promise.all([
+      api.nodeTypes(),
+      api.journey(journeyId),
+      api.workspace().then(
+        (w) => w.access,
+        () => 'edit' as const,
+      ),
+      api.templates().catch(() => []),
+    ]).then(
+      ([nodeTypes, journey, access, templates]) => live && setLoaded({ nodeTypes, journey, access, templates }),
+      (e: unknown) => live && setLoaded({ error: e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, journeyId]);
+
+  if (loaded === null) return <p className="wm-page-message">{s.loading}</p>;
+  if ('error' in loaded)
+    return (
+      <p className="wm-page-message wm-field-error" role="alert">
+        {loaded.error.status === 401 ? s.signInNeeded : loaded.error.message}
+      </p>
+    );
+  return (
+    <ReactFlowProvider>
+      <TemplatesProvider value={loaded.templates}>
+        <LoadedEditor {...props} {...loaded} />
+      </TemplatesProvider>
+    </ReactFlowProvider>
+  );
+}
+
+/** Keeps the same array while only positions change, so dragging does not recompile the journey. */
+function useSemanticNodes(nodes: StepNode[]): StepNode[] {
+  const ref = useRef(nodes);
+  const prev = ref.current;
+  const same = prev.length === nodes.length && prev.every((n, i) => n.id === nodes[i]?.id && n.data === nodes[i]?.data);
+  if (!same) ref.current = nodes;
+  return ref.current;
+}
+
+function portKeysOf(d: NodeTypeDescription): PortKeys | undefined {
+  return Array.isArray(d.ports) ? undefined : { array: d.ports.fromConfig, idKey: d.ports.idKey };
+}
+
+function LoadedEditor(props: EditorViewProps & Loaded) {
+  const { api, journey, nodeTypes, access, onChange, onPublish, onBack } = props;
+  const s = useStrings();
+  const flow = useReactFlow();
+  const rootRef = useRef<HTMLDivElement>(null);
+  const nameId = useId();
+  const catalog = useMemo(() => catalogOf(nodeTypes), [nodeTypes]);
+  const registry = useMemo(() => registryFor(nodeTypes), [nodeTypes]);
+  const initial = useMemo(() => docOf(journey.id, journey.name, journey.definition, journey.layout), [journey]);
+  const [state, dispatch] = useReducer(editorReducer, initial.doc, initialEditorState);
+  const { doc } = state;
+  const docRef = useRef(doc);
+  docRef.current = doc;
+  const readOnly = access === 'read' || journey.status === 'archived';
+
+  const [mode, setMode] = useState<'edit' | 'simulate'>('edit');
+  const [versionsOpen, setVersionsOpen] = useState(false);
+  const [versions, setVersions] = useState<JourneyVersion[] | undefined>(undefined);
+  const [liveVersion, setLiveVersion] = useState(journey.liveVersion);
+  const [viewing, setViewing] = useState<{ version: number; doc: JourneyDoc } | null>(null);
+  const [highlight, setHighlight] = useState<SimulationHighlight | null>(null);
+  const [publishing, setPublishing] = useState(false);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [serverProblems, setServerProblems] = useState<Problem[]>([]);
+
+  // Live validation: the same compiler the runtime validates with, on every change of meaning.
+  const semanticNodes = useSemanticNodes(doc.nodes);
+  const compiled = useMemo(
+    () =>
+      compileGraph(
+        graphOf(journey.id, { name: doc.name, settings: doc.settings, nodes: semanticNodes, edges: doc.edges }),
+        registry,
+      ),
+    [journey.id, doc.name, doc.settings, semanticNodes, doc.edges, registry],
+  );
+  const typeOfNode = useCallback(
+    (id: string | undefined) => (id === undefined ? undefined : doc.nodes.find((n) => n.id === id)?.data.type),
+    [doc.nodes],
+  );
+  const nodeTitle = useCallback(
+    (n: StepNode) => n.data.label ?? catalog.get(n.data.type)?.title ?? n.data.type,
+    [catalog],
+  );
+  const shown = useMemo<ShownProblem[]>(
+    () =>
+      compiled.problems.map((p) => {
+        const type = typeOfNode(p.nodeId);
+        let message = problemText(p, catalog, type, s.isRequired);
+        const node = p.nodeId === undefined ? undefined : doc.nodes.find((n) => n.id === p.nodeId);
+        // The step is named beside the message, so the message need not start with its type's title.
+        const typeTitle = type === undefined ? undefined : catalog.get(type)?.title;
+        if (node && typeTitle && message.startsWith(`${typeTitle}: `)) message = message.slice(typeTitle.length + 2);
+        return { problem: { ...p, message }, message, where: node ? nodeTitle(node) : undefined };
+      }),
+    // Only the problems' own inputs matter; doc.nodes changes on every drag frame.
+    [compiled.problems, catalog, typeOfNode, s.isRequired, nodeTitle, doc.nodes],
+  );
+  const shownServer = useMemo<ShownProblem[]>(
+    () => serverProblems.map((p) => ({ problem: p, message: p.message, where: p.nodeId })),
+    [serverProblems],
+  );
+  const problemsByNode = useMemo(() => {
+    const map = new Map<string, Problem[]>();
+    for (const { problem } of shown)
+      if (problem.nodeId !== undefined) map.set(problem.nodeId, [...(map.get(problem.nodeId) ?? []), problem]);
+    return map;
+  }, [shown]);
+  const problemEdges = useMemo(
+    () => new Set(compiled.problems.flatMap((p) => (p.edgeId === undefined ? [] : [p.edgeId]))),
+    [compiled.problems],
+  );
+
+  const payload = useCallback(() => {
+    const current = docRef.current;
+    const { definition, layout } = graphToDefinition(graphOf(journey.id, current, flow.getViewport()));
+    return { name: current.name, definition, layout: layout as unknown as Record<string, unknown> };
+  }, [flow, journey.id]);
+  const autosave = useAutosave({ api, journeyId: journey.id, revision: state.revision, payload, enabled: !readOnly });
+
+  useEffect(() => {
+    if (state.revision === 0 || !onChange) return;
+    const { layout } = graphToDefinition(graphOf(journey.id, docRef.current));
+    onChange({ definition: compiled.definition, layout, problems: compiled.problems });
+  }, [state.revision, compiled, onChange, journey.id]);
+
+  const undo = useCallback(() => dispatch({ type: 'undo' }), []);
+  const redo = useCallback(() => dispatch({ type: 'redo' }), []);
+  useUndoShortcuts(rootRef, undo, redo);
+
+  const loadVersions = useCallback(() => {
+    api.versions(journey.id).then(setVersions, () => setVersions([]));
+  }, [api, journey.id]);
+  useEffect(() => {
+    if (versionsOpen) loadVersions();
+  }, [versionsOpen, loadVersions]);
+
+  const focusNode = useCallback(
+    (id: string) => {
+      void flow.fitView({ nodes: [{ id }], duration: 250, maxZoom: 1.2, padding: 0.6 });
+      setTimeout(() => {
+        const el = rootRef.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(id)}"]`);
+        el?.focus({ preventScroll: true });
+      }, 0);
+    },
+    [flow],
+  );
+
+  const focusProblem = useCallback(
+    (p: Problem) => {
+      if (viewing) setViewing(null);
+      setMode('edit');
+      setVersionsOpen(false);
+      const edge = p.edgeId === undefined ? undefined : docRef.current.edges.find((e) => e.id === p.edgeId);
+      const nodeId = p.nodeId ?? edge?.source;
+      dispatch({ type: 'select', nodeIds: nodeId ? [nodeId] : [], edgeIds: edge ? [edge.id] : [] });
+      if (nodeId) focusNode(nodeId);
+    },
+    [viewing, focusNode],
+  );
+
+  /** Where a step added from the keyboard goes: under the selected step, else the middle of the view. */
+  const freeSpot = useCallback((): XYPosition => {
+    const nodes = docRef.current.nodes;
+    const selected = nodes.find((n) => n.selected);
+    let spot: XYPosition;
+    if (selected) spot = { x: selected.position.x, y: selected.position.y + 150 };
+    else {
+      const rect = rootRef.current?.querySelector('.wm-canvas')?.getBoundingClientRect();
+      const centre = rect ? { x: rect.left + rect.width / 2, y: rect.top + rect.height / 3 } : { x: 400, y: 200 };
+      const p = flow.screenToFlowPosition(centre);
+      spot = { x: p.x - nodeWidth / 2, y: p.y - 40 };
+    }
+    const taken = (p: XYPosition) =>
+      nodes.some((n) => Math.abs(n.position.x - p.x) < nodeWidth && Math.abs(n.position.y - p.y) < 110);
+    for (let i = 0; i < 50 && taken(spot); i++) spot = { x: spot.x, y: spot.y + 140 };
+    return spot;
+  }, [flow]);
+
+  const addNode = useCallback(
+    (d: NodeTypeDescription, position?: XYPosition, edgeId?: string) => {
+      if (readOnly) return;
+      const schema = d.configSchema as JsonSchema;
+      const config = (initialValue(schema, schema, portKeysOf(d)) ?? {}) as Record<string, unknown>;
+      const id = newNodeId(
+        d.type,
+        docRef.current.nodes.map((n) => n.id),
+      );
+      const at = position ?? freeSpot();
+      // Dropped on a connection, a step goes in between (triggers cannot: nothing leads into them).
+      const into =
+        edgeId === undefined || d.category === 'trigger'
+          ? undefined
+          : { edgeId, port: portsOf(d.ports, config)[0]?.id };
+      dispatch({
+        type: 'addNode',
+        node: {
+          id,
+          type: 'waymark',
+          position: at,
+          selected: true,
+          data: { type: d.type, typeVersion: d.version, config },
+        },
+        ...(into ? { into } : {}),
+      });
+      if (!position) setTimeout(() => focusNode(id), 0);
+    },
+    [readOnly, freeSpot, focusNode],
+  );
+
+  const publish = async () => {
+    setPublishing(true);
+    setNotice(null);
+    setServerProblems([]);
+    try {
+      await autosave.flush();
+      const v = await api.publish(journey.id);
+      setLiveVersion(v.version);
+      setNotice({
+        kind: 'ok',
+        text: format(v.created === false ? s.publishedUnchanged : s.published, { version: v.version }),
+      });
+      if (versionsOpen) loadVersions();
+      onPublish?.(v);
+    } catch (e) {
+      const err = e instanceof ApiError ? e : new ApiError(0, 'internal', String(e));
+      setServerProblems(err.problems);
+      setNotice({ kind: 'error', text: format(s.publishFailed, { message: err.message }) });
+    } finally {
+      setPublishing(false);
+    }
+  };
+
+  const viewVersion = async (version: number) => {
+    try {
+      const v = await api.version(journey.id, version);
+      const { doc: vdoc } = docOf(journey.id, doc.name, v.definition, v.layout);
+      setViewing({ version, doc: vdoc });
+      setMode('edit');
+    } catch (e) {
+      setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  const selectedNodes = doc.nodes.filter((n) => n.selected);
+  const selected = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
+  const hasProblems = compiled.problems.length > 0;
+  const statusText =
+    autosave.status.state === 'saved'
+      ? s.saved
+      : autosave.status.state === 'saving'
+        ? s.saving
+        : autosave.status.state === 'dirty'
+          ? s.unsaved
+          : format(s.saveFailed, { message: autosave.status.message });
+  const canvasReadOnly = readOnly || viewing !== null || mode === 'simulate';
+
+  let panel: ReactNode;
+  if (mode === 'simulate')
+    panel = (
+      <SimulationPanel
+        journey={compiled.journey}
+        nodes={doc.nodes}
+        edges={doc.edges}
+        catalog={catalog}
+        nodeTitle={nodeTitle}
+        onHighlight={setHighlight}
+        onClose={() => setMode('edit')}
+      />
+    );
+  else if (versionsOpen)
+    panel = (
+      <VersionsPanel
+        versions={versions}
+        liveVersion={liveVersion}
+        viewing={viewing?.version}
+        onView={(v) => void viewVersion(v)}
+        onClose={() => {
+          setVersionsOpen(false);
+          setViewing(null);
+        }}
+      />
+    );
+  else if (selected && !viewing)
+    panel = (
+      <ConfigPanel
+        key={selected.id}
+        node={selected}
+        description={catalog.get(selected.data.type, selected.data.typeVersion ?? 1)}
+        problems={problemsByNode.get(selected.id) ?? []}
+        nodes={doc.nodes}
+        edges={doc.edges}
+        dispatch={dispatch}
+        readOnly={readOnly}
+        nodeTitle={nodeTitle}
+      />
+    );
+  else
+    panel = (
+      <SettingsPanel
+        settings={viewing?.doc.settings ?? doc.settings}
+        problems={compiled.problems}
+        readOnly={canvasReadOnly}
+        onChange={(settings) => dispatch({ type: 'updateJourney', patch: { settings }, coalesceKey: 'settings' })}
+      />
+    );
+
+  return (
+    <div className="wm-editor" ref={rootRef} data-mode={mode}>
+      <header className="wm-toolbar">
+        {onBack && (
+          <button type="button" className="wm-button wm-ghost" onClick={onBack}>
+            <ArrowLeft aria-hidden size={16} /> {s.journeys}
+          </button>
+        )}
+        <label htmlFor={nameId} className="wm-visually-hidden">
+          {s.journeyName}
+        </label>
+        <input
+          id={nameId}
+          className="wm-journey-name"
+          type="text"
+          value={doc.name}
+          disabled={readOnly}
+          onChange={(e) => dispatch({ type: 'updateJourney', patch: { name: e.target.value }, coalesceKey: 'name' })}
+        />
+        {readOnly ? (
+          <span className="wm-badge">{s.readOnly}</span>
+        ) : (
+          <span className={`wm-save-status wm-save-${autosave.status.state}`} role="status">
+            {statusText}
+          </span>
+        )}
+        <span className="wm-spacer" />
+        <button
+          type="button"
+          className="wm-icon-button"
+          onClick={undo}
+          disabled={state.past.length === 0 || canvasReadOnly}
+          aria-label={s.undo}
+          title={`${s.undo} (Ctrl+Z)`}
+        >
+          <Undo2 aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-icon-button"
+          onClick={redo}
+          disabled={state.future.length === 0 || canvasReadOnly}
+          aria-label={s.redo}
+          title={`${s.redo} (Ctrl+Shift+Z)`}
+        >
+          <Redo2 aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-icon-button"
+          onClick={() => void flow.fitView({ duration: 250, maxZoom: 1, padding: 0.2 })}
+          aria-label={s.fitView}
+          title={s.fitView}
+        >
+          <Maximize aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-button"
+          aria-pressed={mode === 'simulate'}
+          onClick={() => {
+            setViewing(null);
+            setVersionsOpen(false);
+            setMode(mode === 'simulate' ? 'edit' : 'simulate');
+          }}
+        >
+          <FlaskConical aria-hidden size={16} /> {s.simulate}
+        </button>
+        <button
+          type="button"
+          className="wm-button"
+          aria-pressed={versionsOpen}
+          onClick={() => {
+            setMode('edit');
+            if (versionsOpen) setViewing(null);
+            setVersionsOpen(!versionsOpen);
+          }}
+        >
+          <History aria-hidden size={16} /> {s.versions}
+        </button>
+        {!readOnly && (
+          <button
+            type="button"
+            className="wm-button wm-primary"
+            disabled={hasProblems || publishing}
+            title={hasProblems ? s.publishBlocked : undefined}
+            aria-describedby={hasProblems ? `${nameId}-problems` : undefined}
+            onClick={() => void publish()}
+          >
+            <Upload aria-hidden size={16} /> {publishing ? s.publishing : s.publish}
+          </button>
+        )}
+      </header>
+      {notice && (
+        <div className={`wm-notice wm-notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+          {notice.text}
+          <button type="button" className="wm-icon-button" aria-label={s.close} onClick={() => setNotice(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {viewing && (
+        <div className="wm-notice wm-notice-info" role="status">
+          {format(s.viewingVersion, { version: viewing.version })}
+          <button type="button" className="wm-button wm-small" onClick={() => setViewing(null)}>
+            {s.backToDraft}
+          </button>
+        </div>
+      )}
+      <div className="wm-body">
+        <Palette nodeTypes={nodeTypes} onAdd={(d) => addNode(d)} disabled={canvasReadOnly} />
+        <main className="wm-main">
+          <CanvasInfoProvider
+            value={{
+              catalog,
+              problemsByNode: viewing ? new Map() : problemsByNode,
+              visits: mode === 'simulate' ? (highlight?.visits ?? null) : null,
+              readOnly: canvasReadOnly,
+            }}
+          >
+            {viewing ? (
+              <ViewedCanvas key={viewing.version} doc={viewing.doc} catalog={catalog} />
+            ) : (
+              <Canvas
+                doc={doc}
+                dispatch={dispatch}
+                catalog={catalog}
+                problemEdges={problemEdges}
+                visitedEdges={mode === 'simulate' ? (highlight?.edges ?? null) : null}
+                readOnly={canvasReadOnly}
+                defaultViewport={initial.viewport ?? (initial.doc.nodes.length === 0 ? emptyViewport : undefined)}
+                onDropType={addNode}
+              />
+            )}
+          </CanvasInfoProvider>
+          <div id={`${nameId}-problems`}>
+            <ProblemsPanel problems={viewing ? [] : shown} serverProblems={shownServer} onFocus={focusProblem} />
+          </div>
+        </main>
+        <aside className="wm-side">{panel}</aside>
+      </div>
+    </div>
+  );
+}
+
+/** A published version on the canvas, read only; selection stays local to this view. */
+function ViewedCanvas({ doc, catalog }: { doc: JourneyDoc; catalog: ReturnType<typeof catalogOf> }) {
+  const [state, dispatch] = useReducer(editorReducer, doc, initialEditorState);
+  return (
+    <Canvas
+      doc={state.doc}
+      dispatch={dispatch}
+      catalog={catalog}
+      problemEdges={noEdges}
+      visitedEdges={null}
+      readOnly
+      defaultViewport={undefined}
+      onDropType={() => {}}
+    />
+  );
+}
+
+const noEdges: ReadonlySet<string> = new Set();
+// An empty journey starts at 100 % with the origin top left; fitting the view waits for a journey with steps.
+const emptyViewport = { x: 0, y: 0, zoom: 1 };

@@ -1,0 +1,151 @@
+import type { NodeTypeDescription } from '@waymark/nodes';
+import {
+  Background,
+  Controls,
+  type DefaultEdgeOptions,
+  MarkerType,
+  MiniMap,
+  type NodeTypes,
+  ReactFlow,
+  useNodesInitialized,
+  useReactFlow,
+  type Viewport,
+  type XYPosition,
+} from '@xyflow/react';
+import { type Dispatch, type DragEvent, useCallback, useEffect, useMemo, useRef } from 'react';
+import { useStrings } from '../strings.ts';
+import type { EditorAction, JourneyDoc } from './editor-state.ts';
+import { paletteMime } from './palette.tsx';
+import type { NodeTypeCatalog } from './registry.ts';
+import { StepNodeCard } from './step-node.tsx';
+
+const nodeTypes: NodeTypes = { waymark: StepNodeCard };
+const defaultEdgeOptions: DefaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 } };
+const categoryColor: Record<string, string> = {
+  trigger: '#0e9f6e',
+  flow: '#3f83f8',
+  action: '#9061f9',
+  ai: '#e3a008',
+};
+
+/** Width of a step card, so a dropped step lands centred under the pointer. */
+export const nodeWidth = 220;
+
+/** Props of {@link Canvas}. */
+export interface CanvasProps {
+  doc: JourneyDoc;
+  dispatch: Dispatch<EditorAction>;
+  catalog: NodeTypeCatalog;
+  /** Edges the compiler reported a problem on. */
+  problemEdges: ReadonlySet<string>;
+  /** Edges the simulation took; null outside simulation. */
+  visitedEdges: ReadonlySet<string> | null;
+  readOnly: boolean;
+  defaultViewport: Viewport | undefined;
+  /** A palette item was dropped: where, and the connection it was dropped on, if any. */
+  onDropType: (description: NodeTypeDescription, position: XYPosition, edgeId: string | undefined) => void;
+}
+
+/**
+ * The journey canvas (React Flow): steps, connections between ports, drop target of the palette,
+ * delete key, minimap, zoom controls. The document lives in the editor's reducer.
+ */
+export function Canvas(props: CanvasProps) {
+  const { doc, dispatch, catalog, problemEdges, visitedEdges, readOnly, defaultViewport, onDropType } = props;
+  const s = useStrings();
+  const flow = useReactFlow();
+  const initialized = useNodesInitialized();
+  const fitted = useRef(defaultViewport !== undefined);
+  // Without a saved viewport, show the whole journey once its steps have been measured.
+  useEffect(() => {
+    if (!initialized || fitted.current) return;
+    fitted.current = true;
+    void flow.fitView({ maxZoom: 1, padding: 0.15 });
+  }, [initialized, flow]);
+
+  const edges = useMemo(
+    () =>
+      doc.edges.map((e) => {
+        const problem = problemEdges.has(e.id);
+        const visited = visitedEdges?.has(e.id) ?? false;
+        const className = [
+          problem ? 'wm-edge-problem' : '',
+          visited ? 'wm-edge-visited' : '',
+          visitedEdges && !visited ? 'wm-edge-dim' : '',
+        ]
+          .filter(Boolean)
+          .join(' ');
+        return className === '' ? e : { ...e, className, animated: visited };
+      }),
+    [doc.edges, problemEdges, visitedEdges],
+  );
+
+  const onDragOver = useCallback(
+    (e: DragEvent) => {
+      if (readOnly || !e.dataTransfer.types.includes(paletteMime)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+    },
+    [readOnly],
+  );
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const payload = e.dataTransfer.getData(paletteMime);
+      if (readOnly || !payload) return;
+      e.preventDefault();
+      const at = payload.lastIndexOf('@');
+      const description = catalog.get(payload.slice(0, at), Number(payload.slice(at + 1)));
+      if (!description) return;
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      // The connection under the pointer, found in this editor's own (shadow) root.
+      const root = (e.currentTarget as HTMLElement).getRootNode() as Document | ShadowRoot;
+      const hit = root
+        .elementsFromPoint(e.clientX, e.clientY)
+        .map((el) => el.closest('.react-flow__edge'))
+        .find((el) => el !== null);
+      onDropType(description, { x: p.x - nodeWidth / 2, y: p.y - 30 }, hit?.getAttribute('data-id') ?? undefined);
+    },
+    [catalog, flow, onDropType, readOnly],
+  );
+
+  return (
+    <div className="wm-canvas">
+      <ReactFlow
+        nodes={doc.nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
+        onNodesChange={(changes) => dispatch({ type: 'nodesChange', changes })}
+        onEdgesChange={(changes) => dispatch({ type: 'edgesChange', changes })}
+        onConnect={(connection) => dispatch({ type: 'connect', connection })}
+        onBeforeDelete={async () => {
+          dispatch({ type: 'checkpoint' });
+          return true;
+        }}
+        onNodeDragStart={() => dispatch({ type: 'dragStart' })}
+        onNodeDragStop={() => dispatch({ type: 'dragStop' })}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        isValidConnection={(c) => c.source !== c.target}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={false}
+        deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+        defaultViewport={defaultViewport ?? { x: 0, y: 0, zoom: 1 }}
+        minZoom={0.2}
+        maxZoom={2}
+        aria-label={s.canvas}
+      >
+        <Background gap={20} />
+        <MiniMap
+          pannable
+          zoomable
+          ariaLabel="Mini map"
+          nodeColor={(n) => categoryColor[catalog.get(String(n.data.type))?.category ?? ''] ?? '#9ca3af'}
+        />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {doc.nodes.length === 0 && <p className="wm-empty-canvas">{s.emptyCanvas}</p>}
+    </div>
+  );
+}

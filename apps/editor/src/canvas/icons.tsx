@@ -1,0 +1,50 @@
+import {
+  Bell,
+  Bolt,
+  Box,
+  Calendar,
+  Clock,
+  Flag,
+  FlaskConical,
+  Gauge,
+  Hand,
+  Hourglass,
+  type LucideIcon,
+  Mail,
+  Shuffle,
+  Sparkles,
+  Split,
+  UserCheck,
+  UserPen,
+  Users,
+  Webhook,
+  Zap,
+} from 'lucide-react';
+
+// Icons are bundled (no icon font or CDN); a node type naming an icon not listed here gets the box.
+const icons: Record<string, LucideIcon> = {
+  bolt: Bolt,
+  zap: Zap,
+  users: Users,
+  hand: Hand,
+  calendar: Calendar,
+  hourglass: Hourglass,
+  clock: Clock,
+  bell: Bell,
+  split: Split,
+  shuffle: Shuffle,
+  flask: FlaskConical,
+  'user-check': UserCheck,
+  flag: Flag,
+  mail: Mail,
+  'user-pen': UserPen,
+  webhook: Webhook,
+  sparkles: Sparkles,
+  gauge: Gauge,
+};
+
+/** The icon a node type names, drawn as inline SVG. */
+export function NodeIcon({ name, size = 16 }: { name: string | undefined; size?: number }) {
+  const Icon = (name && icons[name]) || Box;
+  return <Icon aria-hidden size={size} strokeWidth={2} />;
+}

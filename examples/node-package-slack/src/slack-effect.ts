@@ -1,0 +1,48 @@
+import { defineEffect } from '@waymark/nodes';
+import { z } from 'zod';
+import { fillMergeTags } from './merge-tags.ts';
+
+/** The effect kind the Slack node asks for and this package performs. */
+export const slackEffectKind = 'acme.slack';
+/** The workspace secret holding the Slack incoming-webhook URL (set with `PUT /v1/secrets/slackWebhookUrl`). */
+export const slackWebhookSecret = 'slackWebhookUrl';
+
+/** A Slack message to post: the channel, the text with merge tags, and an optional mention. */
+export const slackEffectSchema = z.looseObject({
+  kind: z.literal(slackEffectKind),
+  channel: z.string().min(1),
+  text: z.string().min(1),
+  mention: z.enum(['here', 'channel']).optional(),
+});
+/** A Slack message to post. */
+export type SlackEffect = z.infer<typeof slackEffectSchema>;
+
+/**
+ * Posts the message to the workspace's Slack incoming webhook. Merge tags are filled here, where the
+ * contact's email is known; the webhook URL is a secret and never appears in the journey or in results.
+ */
+export const slackExecutor = defineEffect<SlackEffect>({
+  kind: slackEffectKind,
+  secrets: [slackWebhookSecret],
+  timeoutMs: 5_000,
+  schema: slackEffectSchema,
+  async execute(effect, { secrets, fetch, signal, key, contact }) {
+    const text = `${effect.mention ? `<!${effect.mention}> ` : ''}${fillMergeTags(effect.text, contact)}`;
+    const res = await fetch(secrets[slackWebhookSecret] as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify({ channel: effect.channel, text }),
+      signal,
+    });
+    if (res.ok) return { ok: true, output: { status: res.status } };
+    // Slack answers errors as a short text code such as `channel_not_found` or `invalid_token`.
+    const reason = (await res.text().catch(() => '')).slice(0, 200);
+    return {
+      ok: false,
+      error: {
+        code: res.status === 429 || res.status >= 500 ? 'slack_unavailable' : 'slack_rejected',
+        message: `Slack answered ${res.status}${reason ? `: ${reason}` : ''}`,
+      },
+    };
+  },
+});
