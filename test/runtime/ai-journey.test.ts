@@ -235,7 +235,7 @@ describe.each(kinds)('without models the AI step fails and nothing is sent on %s
       );
       expect(result?.properties).toMatchObject({ node: 'write', ok: false, error: { code: 'model_unavailable' } });
       const n = await stats(t);
-      expect(n.write?.['failed:node_failed']).toBe(1);
+      expect(n.write?.['failed:model_unavailable']).toBe(1);
       expect(n.tone?.left).toBeUndefined();
       expect(n.review).toBeUndefined();
       await new Promise((r) => setTimeout(r, 500));

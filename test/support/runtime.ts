@@ -45,6 +45,7 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
     logLevel: 'silent',
     workers: true,
     deliveryLeaseMs: 300_000,
+    embedOrigins: [],
     ...overrides,
   };
 }

@@ -19,6 +19,8 @@ export interface RuntimeConfig {
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** Run the scheduler and delivery workers in this process. */
   workers: boolean;
+  /** Origins of host pages that embed the editor (CORS on the API and the embed bundle). */
+  embedOrigins: string[];
   /** How long a delivery worker's claim on an email lasts before another process may take it over. */
   deliveryLeaseMs: number;
   /** Folder of local AI models (WAYMARK_MODELS_DIR); without it the AI nodes fail with `model_unavailable`. */
@@ -61,6 +63,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     editorDir: env.WAYMARK_EDITOR_DIR || undefined,
     logLevel: level as RuntimeConfig['logLevel'],
     workers: env.WAYMARK_WORKERS !== 'off',
+    embedOrigins: (env.WAYMARK_EMBED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/\/$/, ''))
+      .filter(Boolean),
     deliveryLeaseMs: positive('WAYMARK_DELIVERY_LEASE_MS', env.WAYMARK_DELIVERY_LEASE_MS, 5 * 60_000),
     modelsDir: env.WAYMARK_MODELS_DIR ? resolve(env.WAYMARK_MODELS_DIR) : undefined,
   };

@@ -42,6 +42,7 @@ export const runErrorCodes = [
   'node_failed',
   'node_timeout',
   'runaway_loop',
+  'model_unavailable',
 ] as const;
 
 /** A stable code naming one kind of runtime error. */

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -33,6 +34,18 @@ export function createApp(services: Services): OpenAPIHono<AuthEnv> {
     return c.json({ error: { code: 'internal', message: 'internal error; it has been logged' } }, 500);
   });
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+
+  if (services.config.embedOrigins.length > 0) {
+    // Host pages on other origins may load the embedded editor and call the API with an editor token.
+    const embedCors = cors({
+      origin: services.config.embedOrigins,
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    });
+    app.use('/v1/*', embedCors);
+    app.use('/embed/*', embedCors);
+  }
 
   app.get('/health', (c) => c.json({ ok: true, database: services.database.kind }));
 

@@ -7,11 +7,23 @@ export const currentSchemaVersion = 1;
 
 /** Journey-wide rules: time zone, re-entry, exit goals, quiet hours and frequency cap. */
 export const journeySettingsSchema = z.strictObject({
-  timezone: timeZoneSchema.optional(),
-  reEntry: z.enum(['never', 'afterExit', 'always']).optional(),
-  exitOn: z.array(z.strictObject({ event: nameSchema, where: conditionSchema.optional() })).optional(),
-  quietHours: z.strictObject({ start: timeOfDaySchema, end: timeOfDaySchema }).optional(),
-  frequencyCap: z.strictObject({ max: z.number().int().min(1), per: positiveDurationSchema }).optional(),
+  timezone: timeZoneSchema.optional().meta({ title: 'Time zone' }),
+  reEntry: z.enum(['never', 'afterExit', 'always']).optional().meta({ title: 'Can contacts enter again?' }),
+  exitOn: z
+    .array(z.strictObject({ event: nameSchema, where: conditionSchema.optional() }))
+    .optional()
+    .meta({ title: 'Leave the journey when' }),
+  quietHours: z
+    .strictObject({ start: timeOfDaySchema.meta({ title: 'From' }), end: timeOfDaySchema.meta({ title: 'Until' }) })
+    .optional()
+    .meta({ title: 'Quiet hours' }),
+  frequencyCap: z
+    .strictObject({
+      max: z.number().int().min(1).meta({ title: 'At most' }),
+      per: positiveDurationSchema.meta({ title: 'Per' }),
+    })
+    .optional()
+    .meta({ title: 'Frequency cap' }),
 });
 /** Journey-wide rules. */
 export type JourneySettings = z.infer<typeof journeySettingsSchema>;

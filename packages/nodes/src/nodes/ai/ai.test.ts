@@ -90,19 +90,25 @@ describe('ai.generateSubject', () => {
       name: 'the model failed',
       outcome: { ok: false, error: { code: 'model_unavailable', message: 'model offline' } },
       message: /model offline/,
+      code: 'model_unavailable',
     },
-    { name: 'no variants came back', outcome: { ok: true, output: { variants: [] } }, message: /gen/ },
-    { name: 'no output at all', outcome: { ok: true }, message: /gen/ },
-  ])('fails with a coded error step and sends nothing when $name', ({ outcome, message }) => {
+    {
+      name: 'no variants came back',
+      outcome: { ok: true, output: { variants: [] } },
+      message: /gen/,
+      code: 'node_failed',
+    },
+    { name: 'no output at all', outcome: { ok: true }, message: /gen/, code: 'node_failed' },
+  ])('fails with a coded error step and sends nothing when $name', ({ outcome, message, code }) => {
     const runner = new Runner(journey);
     runner.manual('2026-03-02T10:00:00Z');
     const r = runner.result('gen', '2026-03-02T10:00:03Z', outcome);
-    expect(trail(r)).toEqual(['gen#node_failed']);
+    expect(trail(r)).toEqual([`gen#${code}`]);
     expect(r.steps[0]?.error?.message).toMatch(message);
     expect(r.effects).toEqual([]);
     expect(r.errors).toEqual([]);
     expect(r.state.runs).toEqual([
-      expect.objectContaining({ node: 'gen', failed: expect.objectContaining({ code: 'node_failed' }) }),
+      expect.objectContaining({ node: 'gen', failed: expect.objectContaining({ code: code }) }),
     ]);
     expect(r.state.runs[0]?.awaiting).toBeUndefined();
   });
@@ -150,15 +156,19 @@ describe('ai.sentimentGuard', () => {
   });
 
   it.each([
-    { name: 'the model failed', outcome: { ok: false, error: { code: 'model_unavailable', message: 'offline' } } },
-    { name: 'no scores came back', outcome: { ok: true, output: { scores: [] } } },
-  ])('fails with a coded error step and sends nothing when $name', ({ outcome }) => {
+    {
+      name: 'the model failed',
+      outcome: { ok: false, error: { code: 'model_unavailable', message: 'offline' } },
+      code: 'model_unavailable',
+    },
+    { name: 'no scores came back', outcome: { ok: true, output: { scores: [] } }, code: 'node_failed' },
+  ])('fails with a coded error step and sends nothing when $name', ({ outcome, code }) => {
     const runner = new Runner(textGuard(0));
     runner.manual('2026-03-02T10:00:00Z');
     const r = runner.result('guard', '2026-03-02T10:00:01Z', outcome);
-    expect(trail(r)).toEqual(['guard#node_failed']);
+    expect(trail(r)).toEqual([`guard#${code}`]);
     expect(r.effects).toEqual([]);
-    expect(r.state.runs[0]?.failed?.code).toBe('node_failed');
+    expect(r.state.runs[0]?.failed?.code).toBe(code);
   });
 
   it('checks the subject of the email downstream, naming its template', () => {

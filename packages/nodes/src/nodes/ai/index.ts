@@ -6,7 +6,9 @@ import type { NodeResult, SentimentEffect } from '../../sdk/types.ts';
 import { subjectVariants } from '../action/index.ts';
 
 function failed(nodeId: string, outcome: ReturnType<typeof effectOutcome>): never {
-  throw new WaymarkError('node_failed', `${nodeId}: ${outcome.error?.message || 'the model did not return a result'}`, {
+  // A missing model keeps its own code so the canvas and stats say what to configure.
+  const code = outcome.error?.code === 'model_unavailable' ? 'model_unavailable' : 'node_failed';
+  throw new WaymarkError(code, `${nodeId}: ${outcome.error?.message || 'the model did not return a result'}`, {
     details: outcome.error,
   });
 }
