@@ -2,7 +2,7 @@ import { testModelsDir } from '@waymark/models';
 import { schema } from '@waymark/runtime/db';
 import { startTestSmtp } from '@waymark/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime, useTestRuntime } from '../support/runtime.ts';
 
 const template = {
   id: 'launch',
@@ -188,23 +188,13 @@ describe.each(kinds)('an AI-written subject goes out only after approval on %s',
 });
 
 describe.each(kinds)('without models the AI step fails and nothing is sent on %s', (kind) => {
-  const skip = backend(kind).skip;
-  let t: TestRuntime;
-  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
-
-  beforeAll(async () => {
-    if (skip) return;
-    smtp = await startTestSmtp();
-    t = await startTestRuntime(kind, { smtpUrl: smtp.url });
-  }, 60_000);
-  afterAll(async () => {
-    await t?.stop();
-    await smtp?.close();
-  });
+  const suite = useTestRuntime(kind, { smtp: true });
+  const skip = suite.skip;
 
   it.skipIf(skip)(
     'reports model_unavailable on the AI step and holds the run there',
     async () => {
+      const { t, smtp } = suite;
       await publish(t);
       await t.api('POST', '/v1/events', { email: 'cy@example.com', event: 'launch_planned' });
       const { db } = t.runtime.services;

@@ -1,28 +1,17 @@
-import { startTestSmtp } from '@waymark/runtime/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { describe, expect, it } from 'vitest';
+import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 const mjml = '<mjml><mj-body><mj-section><mj-column><mj-text>News</mj-text></mj-column></mj-section></mj-body></mjml>';
 
 describe.each(kinds)('consent, GDPR export and erasure, audit trail on %s', (kind) => {
-  const skip = backend(kind).skip;
-  let t: TestRuntime;
-  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
-
-  beforeAll(async () => {
-    if (skip) return;
-    smtp = await startTestSmtp();
-    t = await startTestRuntime(kind, { smtpUrl: smtp.url });
-  }, 60_000);
-  afterAll(async () => {
-    await t?.stop();
-    await smtp?.close();
-  });
+  const suite = useTestRuntime(kind, { smtp: true });
+  const skip = suite.skip;
 
   it.skipIf(skip)(
     'does not send a topic email to a contact who withdrew consent, even one already scheduled',
     async () => {
+      const { t, smtp } = suite;
       await t.api('POST', '/v1/templates', { id: 'news', name: 'News', subject: 'News', mjml, topic: 'newsletter' });
       await t.api('POST', '/v1/journeys', {
         id: 'news',
@@ -80,6 +69,7 @@ describe.each(kinds)('consent, GDPR export and erasure, audit trail on %s', (kin
   );
 
   it.skipIf(skip)('exports everything about a contact, erases it everywhere, and refuses to add it back', async () => {
+    const { t } = suite;
     const exported = await t.api<{
       contact: { email: string };
       events: unknown[];
@@ -111,6 +101,7 @@ describe.each(kinds)('consent, GDPR export and erasure, audit trail on %s', (kin
   });
 
   it.skipIf(skip)('keeps an append-only audit trail with who, what and when, filterable', async () => {
+    const { t } = suite;
     const all = await t.api<{ entries: { action: string; actor: string; subjectId: string; at: string }[] }>(
       'GET',
       '/v1/audit',

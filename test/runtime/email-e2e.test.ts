@@ -1,6 +1,6 @@
-import { type ReceivedMail, startTestSmtp } from '@waymark/runtime/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import type { ReceivedMail } from '@waymark/runtime/testing';
+import { describe, expect, it } from 'vitest';
+import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
 
 const template = {
   id: 'cart-reminder',
@@ -35,23 +35,13 @@ const journey = {
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 
 describe.each(kinds)('an event becomes a delivered, tracked email on %s', (kind) => {
-  const skip = backend(kind).skip;
-  let t: TestRuntime;
-  let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
-
-  beforeAll(async () => {
-    if (skip) return;
-    smtp = await startTestSmtp();
-    t = await startTestRuntime(kind, { smtpUrl: smtp.url });
-  }, 60_000);
-  afterAll(async () => {
-    await t?.stop();
-    await smtp?.close();
-  });
+  const suite = useTestRuntime(kind, { smtp: true });
+  const skip = suite.skip;
 
   it.skipIf(skip)(
     'enrols, waits, sends with merge tags and unsubscribe headers, tracks a click, unsubscribes, exits on the goal',
     async () => {
+      const { t, smtp } = suite;
       expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
       expect((await t.api('POST', '/v1/journeys', { id: 'cart', name: 'Cart', definition: journey })).status).toBe(201);
       expect((await t.api('POST', '/v1/journeys/cart/publish')).status).toBe(200);

@@ -5,7 +5,8 @@ import {
   type RuntimeOverrides,
   startRuntime,
 } from '@waymark/runtime';
-import { testBackends } from '@waymark/runtime/testing';
+import { startTestSmtp, testBackends } from '@waymark/runtime/testing';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The database kinds every runtime suite runs against. */
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -113,4 +114,49 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** What {@link useTestRuntime} hands a suite: the runtime and its SMTP sink once started. */
+export interface SuiteRuntime {
+  /** True when this database kind is not available here (the suite's tests show as skipped). */
+  skip: boolean;
+  readonly t: TestRuntime;
+  readonly smtp: Awaited<ReturnType<typeof startTestSmtp>>;
+}
+
+/**
+ * Starts a runtime (and, with `smtp`, a real SMTP sink it sends to) before the suite's tests and
+ * stops both after them; skipped, not faked, when the database kind is unavailable.
+ */
+export function useTestRuntime(
+  kind: DatabaseKind,
+  options: { smtp?: boolean; config?: Partial<RuntimeConfig>; overrides?: RuntimeOverrides } = {},
+): SuiteRuntime {
+  const skip = backend(kind).skip;
+  let t: TestRuntime | undefined;
+  let smtp: Awaited<ReturnType<typeof startTestSmtp>> | undefined;
+  beforeAll(async () => {
+    if (skip) return;
+    if (options.smtp) smtp = await startTestSmtp();
+    t = await startTestRuntime(
+      kind,
+      { ...(smtp ? { smtpUrl: smtp.url } : {}), ...(options.config ?? {}) },
+      options.overrides,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await smtp?.close();
+  });
+  return {
+    skip,
+    get t() {
+      if (!t) throw new Error('the test runtime is not running');
+      return t;
+    },
+    get smtp() {
+      if (!smtp) throw new Error('this suite started no SMTP sink');
+      return smtp;
+    },
+  };
 }
