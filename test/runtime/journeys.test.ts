@@ -73,6 +73,65 @@ describe.each(kinds)('journeys API and scheduler on %s', (kind) => {
     40_000,
   );
 
+  it.skipIf(skip)(
+    'resumes a run waiting for an event through the event port, and times out the others',
+    async () => {
+      const def = {
+        schemaVersion: 1,
+        id: 'onboard',
+        nodes: [
+          { id: 'signup', type: 'trigger.event', config: { event: 'signed_up' } },
+          {
+            id: 'activated',
+            type: 'flow.waitForEvent',
+            config: { event: 'project_created', where: { attribute: 'size', op: 'gte', value: 2 }, timeout: 'PT2S' },
+          },
+          { id: 'tagActive', type: 'action.updateContact', config: { set: { stage: 'active' } } },
+          { id: 'tagStuck', type: 'action.updateContact', config: { set: { stage: 'stuck' } } },
+          { id: 'end', type: 'flow.exit', config: {} },
+        ],
+        edges: [
+          { from: 'signup', to: 'activated' },
+          { from: 'activated', port: 'event', to: 'tagActive' },
+          { from: 'activated', port: 'timeout', to: 'tagStuck' },
+          { from: 'tagActive', to: 'end' },
+          { from: 'tagStuck', to: 'end' },
+        ],
+      };
+      await t.api('POST', '/v1/journeys', { id: 'onboard', name: 'Onboarding', definition: def });
+      expect((await t.api('POST', '/v1/journeys/onboard/publish')).status).toBe(200);
+      await t.api('POST', '/v1/events', {
+        events: [
+          { contactId: 'dan', event: 'signed_up' },
+          { contactId: 'eva', event: 'signed_up' },
+        ],
+      });
+      // A project of size 1 does not match the wait's condition; size 3 does.
+      await t.api('POST', '/v1/events', {
+        events: [
+          { contactId: 'dan', event: 'project_created', properties: { size: 1 } },
+          { contactId: 'dan', event: 'project_created', properties: { size: 3 } },
+        ],
+      });
+      const stages = await eventually(
+        async () => {
+          const [dan, eva] = await Promise.all(
+            ['dan', 'eva'].map((id) => t.api<{ attributes: { stage?: string } }>('GET', `/v1/contacts/${id}`)),
+          );
+          return dan?.body.attributes.stage && eva?.body.attributes.stage
+            ? [dan.body.attributes.stage, eva.body.attributes.stage]
+            : undefined;
+        },
+        20_000,
+        'both stages',
+      );
+      expect(stages).toEqual(['active', 'stuck']);
+      const stats = await t.api<{ nodes: Record<string, Record<string, number>> }>('GET', '/v1/journeys/onboard/stats');
+      expect(stats.body.nodes.activated).toMatchObject({ entered: 2, 'left:event': 1, 'left:timeout': 1 });
+    },
+    40_000,
+  );
+
   it.skipIf(skip)('refuses to publish an invalid journey and names every problem', async () => {
     const bad = cartJourney();
     bad.nodes[1] = { id: 'wait1h', type: 'flow.wait', config: { duration: 'soon' } };
