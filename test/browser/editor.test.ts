@@ -1,16 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const editorDir = join(root, 'apps/editor/dist');
-const artifacts = join(root, 'test-artifacts');
-const chromiumPath = '/usr/bin/chromium';
+import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor, root } from './support.ts';
 
 /** The cart-abandonment journey of JOURNEY-FORMAT.md, as the editor names its steps. */
 const expected = {
@@ -35,8 +28,6 @@ const expected = {
   ],
 };
 
-/** Polls until the assertion holds, as a person waits for the screen to update. */
-const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 50 });
 const classOf = async (locator: Locator) => (await locator.getAttribute('class')) ?? '';
 type StyleWindow = { getComputedStyle(element: unknown): { backgroundColor: string } };
 const backgroundOf = (locator: Locator) =>
@@ -50,47 +41,24 @@ describe('journey editor in Chromium', () => {
   let t: TestRuntime | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
-  let userDir: string;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let refused: string[] = [];
 
   beforeAll(async () => {
-    // The root test script builds the editor first; this keeps the suite right when run on its own.
-    execFileSync('node', [join(root, 'apps/editor/scripts/build-if-stale.mjs')], { stdio: 'inherit' });
-    mkdirSync(artifacts, { recursive: true });
-    userDir = mkdtempSync(join(tmpdir(), 'waymark-chromium-'));
-    const launched = await Promise.allSettled([
-      startTestRuntime('pglite', { editorDir }),
-      chromium.launchPersistentContext(userDir, {
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-        viewport: { width: 1440, height: 1000 },
-      }),
-    ]);
+    prepareEditor();
+    const launched = await Promise.allSettled([startTestRuntime('pglite', { editorDir }), launchChromium()]);
     if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') context = launched[1].value;
+    if (launched[1].status === 'fulfilled') browser = launched[1].value;
     for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!context) throw new Error('no browser');
+    if (!browser) throw new Error('no browser');
+    context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
-    // Nothing but the runtime itself may be contacted: no CDN fonts or icons, no telemetry.
-    await context.route(
-      (url) => url.hostname !== 'localhost',
-      (route) => {
-        throw new Error(`the editor requested ${route.request().url()}`);
-      },
-    );
+    refused = await onlyLocalhost(context);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.stop();
-    if (userDir) rmSync(userDir, { recursive: true, force: true });
   });
 
   const shot = (name: string) => page.screenshot({ path: join(artifacts, `editor-${name}.png`) });
@@ -263,6 +231,7 @@ describe('journey editor in Chromium', () => {
     await shot('06-simulation');
 
     expect(errors).toEqual([]);
+    expect(refused).toEqual([]);
   }, 60_000);
 
   it('embeds as a custom element in a plain HTML page, styles isolated both ways, themed and relabelled by the host', async () => {

@@ -34,6 +34,36 @@ export interface TemplateSummary {
   updatedAt: string;
 }
 
+/** A whole template: the MJML that is sent and the GrapesJS project the designer reopens. */
+export interface Template extends TemplateSummary {
+  mjml: string;
+  project?: Record<string, unknown>;
+}
+
+/** What is saved for a template. */
+export interface TemplateInput {
+  name: string;
+  subject: string;
+  mjml: string;
+  project?: Record<string, unknown>;
+  topic?: string;
+}
+
+/** A template rendered for a contact; `document` is for a sandboxed iframe. */
+export interface TemplatePreview {
+  subject: string;
+  html: string;
+  text: string;
+  document: string;
+}
+
+/** A contact as `GET /v1/contacts` lists it. */
+export interface Contact {
+  id: string;
+  email: string | null;
+  attributes: Record<string, unknown>;
+}
+
 /** Who the editor token belongs to and what it may do. */
 export interface WorkspaceInfo {
   id: string;
@@ -78,6 +108,13 @@ export interface ApiClient {
   versions(id: string): Promise<JourneyVersion[]>;
   version(id: string, version: number): Promise<JourneyVersion>;
   templates(): Promise<TemplateSummary[]>;
+  template(id: string): Promise<Template>;
+  createTemplate(input: TemplateInput & { id?: string }): Promise<Template>;
+  saveTemplate(id: string, input: TemplateInput): Promise<Template>;
+  deleteTemplate(id: string): Promise<void>;
+  previewTemplate(id: string, sample: { contactId?: string }): Promise<TemplatePreview>;
+  sendTestEmail(id: string, to: string, sample: { contactId?: string }): Promise<{ sent: boolean; to: string }>;
+  contacts(limit?: number): Promise<Contact[]>;
 }
 
 /** Options of {@link createApiClient}. */
@@ -142,5 +179,14 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
       (await call<{ versions: JourneyVersion[] }>('GET', `/journeys/${enc(id)}/versions`)).versions,
     version: (id, version) => call('GET', `/journeys/${enc(id)}/versions/${version}`),
     templates: async () => (await call<{ templates: TemplateSummary[] }>('GET', '/templates')).templates,
+    template: (id) => call('GET', `/templates/${enc(id)}`),
+    createTemplate: (input) => call('POST', '/templates', input),
+    saveTemplate: (id, input) => call('PUT', `/templates/${enc(id)}`, input),
+    deleteTemplate: async (id) => {
+      await call('DELETE', `/templates/${enc(id)}`);
+    },
+    previewTemplate: (id, sample) => call('POST', `/templates/${enc(id)}/preview`, sample),
+    sendTestEmail: (id, to, sample) => call('POST', `/templates/${enc(id)}/test`, { to, ...sample }),
+    contacts: async (limit = 100) => (await call<{ contacts: Contact[] }>('GET', `/contacts?limit=${limit}`)).contacts,
   };
 }

@@ -1,4 +1,4 @@
-import { Plus } from 'lucide-react';
+import { Mail, Plus } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { type ApiClient, ApiError, type JourneySummary } from '../api/client.ts';
 import { useStrings } from '../strings.ts';
@@ -7,10 +7,12 @@ import { useStrings } from '../strings.ts';
 export interface JourneyListProps {
   api: ApiClient;
   onOpen: (journeyId: string) => void;
+  /** Where the template library is; without it the link is not shown (e.g. embedded). */
+  templatesHref?: string | undefined;
 }
 
 /** The workspace's journeys, newest first, and a form to create one. */
-export function JourneyList({ api, onOpen }: JourneyListProps) {
+export function JourneyList({ api, onOpen, templatesHref }: JourneyListProps) {
   const s = useStrings();
   const nameId = useId();
   const headingId = useId();
@@ -52,6 +54,13 @@ export function JourneyList({ api, onOpen }: JourneyListProps) {
   return (
     <section className="wm-list-page" aria-labelledby={headingId}>
       <h1 id={headingId}>{s.journeys}</h1>
+      {templatesHref && (
+        <p>
+          <a href={templatesHref}>
+            <Mail aria-hidden size={16} /> {s.templates}
+          </a>
+        </p>
+      )}
       <form className="wm-row wm-create" onSubmit={(e) => void create(e)}>
         <label htmlFor={nameId}>{s.newJourneyName}</label>
         <input

@@ -3,6 +3,9 @@ import { createApiClient } from '../api/client.ts';
 import { EditorRoot } from '../embed/editor-root.tsx';
 import { ShadowHost } from '../embed/shadow-host.tsx';
 import { useStrings } from '../strings.ts';
+import { TemplateLinkProvider } from '../templates/template-input.tsx';
+import { TemplateLibrary } from '../templates/template-library.tsx';
+import { TemplatePage } from '../templates/template-page.tsx';
 import { EditorView } from './editor-view.tsx';
 import { JourneyList } from './journey-list.tsx';
 
@@ -22,10 +25,20 @@ export function takeTokenFromUrl(): string | null {
   return sessionStorage.getItem(tokenKey);
 }
 
-function routeOf(hash: string): { journeyId: string | undefined } {
-  const m = /^#\/journeys\/([^/?#]+)/.exec(hash);
-  return { journeyId: m?.[1] ? decodeURIComponent(m[1]) : undefined };
+type Route =
+  | { page: 'journeys' }
+  | { page: 'journey'; id: string }
+  | { page: 'templates' }
+  | { page: 'template'; id: string };
+
+function routeOf(hash: string): Route {
+  const m = /^#\/(journeys|templates)(?:\/([^/?#]+))?/.exec(hash);
+  const id = m?.[2] ? decodeURIComponent(m[2]) : undefined;
+  if (m?.[1] === 'templates') return id ? { page: 'template', id } : { page: 'templates' };
+  return id ? { page: 'journey', id } : { page: 'journeys' };
 }
+
+const templateHref = (id: string) => `#/templates/${encodeURIComponent(id)}`;
 
 function SignInNeeded() {
   const s = useStrings();
@@ -36,7 +49,8 @@ function SignInNeeded() {
   );
 }
 
-/** The standalone app the runtime serves: the journey list at `#/`, a journey at `#/journeys/:id`. */
+/** The standalone app the runtime serves: the journey list at `#/`, a journey at `#/journeys/:id`,
+ * the template library at `#/templates` and a template's designer at `#/templates/:id`. */
 export function StandaloneApp({ token }: { token: string | null }) {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -45,20 +59,30 @@ export function StandaloneApp({ token }: { token: string | null }) {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   const api = useMemo(() => createApiClient({ apiUrl: '', token: token ?? '' }), [token]);
-  const { journeyId } = routeOf(hash);
+  const route = routeOf(hash);
   const go = (to: string) => {
     window.location.hash = to;
   };
   return (
     <ShadowHost style={{ height: '100vh' }}>
       <EditorRoot>
-        {token === null ? (
-          <SignInNeeded />
-        ) : journeyId ? (
-          <EditorView key={journeyId} api={api} journeyId={journeyId} onBack={() => go('#/')} />
-        ) : (
-          <JourneyList api={api} onOpen={(id) => go(`#/journeys/${encodeURIComponent(id)}`)} />
-        )}
+        <TemplateLinkProvider value={templateHref}>
+          {token === null ? (
+            <SignInNeeded />
+          ) : route.page === 'journey' ? (
+            <EditorView key={route.id} api={api} journeyId={route.id} onBack={() => go('#/')} />
+          ) : route.page === 'templates' ? (
+            <TemplateLibrary api={api} onOpen={(id) => go(templateHref(id))} onBack={() => go('#/')} />
+          ) : route.page === 'template' ? (
+            <TemplatePage key={route.id} api={api} templateId={route.id} onBack={() => go('#/templates')} />
+          ) : (
+            <JourneyList
+              api={api}
+              onOpen={(id) => go(`#/journeys/${encodeURIComponent(id)}`)}
+              templatesHref="#/templates"
+            />
+          )}
+        </TemplateLinkProvider>
       </EditorRoot>
     </ShadowHost>
   );

@@ -1,0 +1,189 @@
+import { join } from 'node:path';
+import { startTestSmtp } from '@waymark/runtime/testing';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
+
+type Sink = Awaited<ReturnType<typeof startTestSmtp>>;
+type Template = { id: string; name: string; subject: string; mjml: string; project?: Record<string, unknown> };
+
+describe('template designer in Chromium', () => {
+  let t: TestRuntime | undefined;
+  let sink: Sink | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let page: Page;
+  let refused: string[] = [];
+
+  beforeAll(async () => {
+    prepareEditor();
+    sink = await startTestSmtp();
+    const launched = await Promise.allSettled([
+      startTestRuntime('pglite', { smtpUrl: sink.url, editorDir }),
+      launchChromium(),
+    ]);
+    if (launched[0].status === 'fulfilled') t = launched[0].value;
+    if (launched[1].status === 'fulfilled') browser = launched[1].value;
+    for (const r of launched) if (r.status === 'rejected') throw r.reason;
+    if (!browser) throw new Error('no browser');
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    refused = await onlyLocalhost(browser.context);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    await sink?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(artifacts, `templates-${name}.png`) });
+  const canvas = () => page.frameLocator('.gjs-frame');
+
+  it('designs a template with a block, text and a merge tag; the saved MJML compiles clean, previews and sends', async () => {
+    if (!t || !sink) throw new Error('runtime did not start');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const contact = await t.api<{ ids: string[] }>('POST', '/v1/contacts', {
+      email: 'ada@example.com',
+      attributes: { first_name: 'Ada', plan: 'pro' },
+    });
+    expect(contact.status).toBe(200);
+    const contactId = contact.body.ids[0] as string;
+
+    // From the journey list to the library, where a new template opens in the designer.
+    await page.goto(t.runtime.signInUrl);
+    await page.getByRole('link', { name: 'Email templates' }).click();
+    await page.getByLabel('Name of the new template').fill('Cart reminder');
+    await page.getByRole('button', { name: 'New template' }).click();
+    const starter = canvas().getByText('Hello', { exact: false });
+    await starter.waitFor({ timeout: 20_000 });
+
+    // A text block dragged under the starter text.
+    const frame = await page.locator('.gjs-frame').boundingBox();
+    const target = await starter.boundingBox();
+    if (!frame || !target) throw new Error('canvas is not visible');
+    const block = await page.getByRole('button', { name: 'Add Text', exact: true }).boundingBox();
+    if (!block) throw new Error('no text block');
+    const drop = { x: target.x + 20, y: target.y + target.height - 3 };
+    await page.mouse.move(block.x + block.width / 2, block.y + block.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(block.x + 60, block.y + 10, { steps: 3 });
+    await page.mouse.move(drop.x, drop.y - 20, { steps: 8 });
+    await page.mouse.move(drop.x, drop.y, { steps: 4 });
+    await page.mouse.up();
+    const added = canvas().getByText('Insert text here', { exact: false });
+    await added.waitFor({ timeout: 5000 });
+
+    // Typed text and, at the cursor, a merge tag from the picker of the contact's attributes.
+    await page.getByLabel('Merge tag', { exact: true }).selectOption('first_name');
+    await page.getByLabel('Fallback').fill('there');
+    await added.dblclick();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('Your cart is waiting, !');
+    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('button', { name: 'Insert merge tag' }).click();
+    await poll(async () =>
+      ((await canvas().locator('[data-gjs-type="mj-body"]').textContent()) ?? '').replace(/\s+/g, ' '),
+    ).toContain('Your cart is waiting, {{contact.first_name | default: "there"}}!');
+    await page.getByLabel('Subject').fill('Your cart misses you');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Template saved').waitFor();
+    await shot('01-designer');
+
+    // Saved: the project data to reopen and MJML without editor ids or attributes.
+    const list = await t.api<{ templates: Template[] }>('GET', '/v1/templates');
+    const id = list.body.templates[0]?.id as string;
+    const saved = await t.api<Template>('GET', `/v1/templates/${id}`);
+    expect(saved.body.subject).toBe('Your cart misses you');
+    expect(saved.body.project).toBeTypeOf('object');
+    expect(saved.body.mjml).toContain('{{contact.first_name | default: "there"}}!');
+    expect(saved.body.mjml.match(/<mj-text/g)?.length).toBe(2);
+    expect(saved.body.mjml).not.toMatch(/data-gjs|\sid="i[a-z0-9]+/);
+
+    // The MJML compiles: merge tag filled for the contact, styles inlined, nothing of the editor left.
+    const preview = await t.api<{ html: string; subject: string }>('POST', `/v1/templates/${id}/preview`, {
+      contactId,
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body.html).toMatch(/Your cart is waiting,(\s|&nbsp;|&#160;)+Ada!/);
+    expect(preview.body.html).not.toContain('{{');
+    expect(preview.body.html).toMatch(/<td[^>]+style="[^"]*font-size/);
+    expect(preview.body.html).not.toMatch(/data-gjs|gjs-|\sid="i[a-z0-9]{2,8}(-\d+)?"/);
+    expect(preview.body.html).not.toContain('<mj-');
+    const fallback = await t.api<{ html: string }>('POST', `/v1/templates/${id}/preview`, {});
+    expect(fallback.body.html).toMatch(/Your cart is waiting,(\s|&nbsp;|&#160;)+there!/);
+
+    // Preview in the designer with the chosen contact, sandboxed, desktop and mobile.
+    await page.getByLabel('Preview as contact').selectOption(contactId);
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    const previewFrame = page.getByTitle('Email preview');
+    await previewFrame.waitFor();
+    const sandbox = (await previewFrame.getAttribute('sandbox')) ?? '';
+    expect(sandbox).not.toMatch(/allow-scripts|allow-same-origin/);
+    await poll(async () =>
+      ((await page.frameLocator('iframe[title="Email preview"]').locator('body').textContent()) ?? '').replace(
+        /\s+/g,
+        ' ',
+      ),
+    ).toContain('Your cart is waiting, Ada!');
+    expect((await previewFrame.boundingBox())?.width).toBeGreaterThan(400);
+    await page.getByRole('button', { name: 'Mobile' }).click();
+    await poll(async () => (await previewFrame.boundingBox())?.width).toBe(375);
+    await shot('02-preview-mobile');
+
+    // A test email reaches the SMTP sink.
+    await page.getByLabel('Send a test to').fill('qa@example.com');
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByText('Test email sent to qa@example.com').waitFor();
+    await poll(() => sink?.received.length).toBe(1);
+    const mail = await sink.received[0]?.parse();
+    expect(mail?.subject).toBe('[Test] Your cart misses you');
+    expect(mail?.text?.replace(/\s+/g, ' ')).toContain('Your cart is waiting, Ada!');
+    expect(sink.received[0]?.envelope.to).toEqual(['qa@example.com']);
+
+    // Reopening the template restores the design from its project data.
+    await page.reload();
+    await canvas()
+      .getByText('Your cart is waiting, {{contact.first_name', { exact: false })
+      .waitFor({ timeout: 20_000 });
+    await shot('03-reopened');
+
+    expect(errors).toEqual([]);
+    expect(refused).toEqual([]);
+  }, 90_000);
+
+  it('picks a saved template in the send-email step and links to it; deletes a template from the library', async () => {
+    if (!t) throw new Error('runtime did not start');
+    const tpl = await t.api<Template>('POST', '/v1/templates', {
+      id: 'old-promo',
+      name: 'Old promo',
+      subject: 'Sale',
+      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Sale</mj-text></mj-column></mj-section></mj-body></mjml>',
+    });
+    expect(tpl.status).toBe(201);
+    const journey = await t.api<{ id: string }>('POST', '/v1/journeys', {
+      name: 'Picker',
+      definition: {
+        schemaVersion: 1,
+        settings: {},
+        nodes: [{ id: 'sendEmail1', type: 'action.sendEmail', config: { template: '' } }],
+        edges: [],
+      },
+      layout: { nodes: { sendEmail1: { x: 0, y: 0 } } },
+    });
+    expect(journey.status).toBe(201);
+    await page.goto(`${t.url}/#/journeys/${journey.body.id}`);
+    await page.locator('.react-flow__node[data-id="sendEmail1"]').click();
+    await page.getByLabel('Choose a saved template').selectOption('old-promo');
+    await poll(() => page.getByLabel(/^Template/).inputValue()).toBe('old-promo');
+    const link = page.getByRole('link', { name: 'Open template' });
+    expect(await link.getAttribute('href')).toBe('#/templates/old-promo');
+    await shot('04-picker');
+
+    await page.goto(`${t.url}/#/templates`);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete Old promo' }).click();
+    await poll(() => page.getByRole('button', { name: 'Delete Old promo' }).count()).toBe(0);
+    expect((await t.api('GET', '/v1/templates/old-promo')).status).toBe(404);
+  }, 60_000);
+});
