@@ -198,6 +198,39 @@ CREATE TABLE "workspace_secrets" (
 	CONSTRAINT "workspace_secrets_workspace_id_name_pk" PRIMARY KEY("workspace_id","name")
 );
 --> statement-breakpoint
+CREATE TABLE "contact_import_issues" (
+	"seq" bigserial PRIMARY KEY NOT NULL,
+	"workspace_id" text NOT NULL,
+	"import_id" text NOT NULL,
+	"row" integer NOT NULL,
+	"severity" text NOT NULL,
+	"field" text NOT NULL,
+	"code" text NOT NULL,
+	"message" text NOT NULL,
+	"suggestion" text
+);
+--> statement-breakpoint
+CREATE TABLE "contact_imports" (
+	"workspace_id" text NOT NULL,
+	"id" text NOT NULL,
+	"format" text NOT NULL,
+	"status" text DEFAULT 'running' NOT NULL,
+	"actor" text NOT NULL,
+	"rows_read" integer DEFAULT 0 NOT NULL,
+	"imported" integer DEFAULT 0 NOT NULL,
+	"invalid" integer DEFAULT 0 NOT NULL,
+	"duplicates" integer DEFAULT 0 NOT NULL,
+	"suppressed" integer DEFAULT 0 NOT NULL,
+	"conflicts" integer DEFAULT 0 NOT NULL,
+	"flagged" jsonb DEFAULT '{"disposable":0,"role":0,"typo":0}'::jsonb NOT NULL,
+	"report_overflow" integer DEFAULT 0 NOT NULL,
+	"error" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"finished_at" timestamp with time zone,
+	CONSTRAINT "contact_imports_workspace_id_id_pk" PRIMARY KEY("workspace_id","id")
+);
+--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "consents" ADD CONSTRAINT "consents_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -214,6 +247,8 @@ ALTER TABLE "sign_in_tokens" ADD CONSTRAINT "sign_in_tokens_workspace_id_workspa
 ALTER TABLE "suppressions" ADD CONSTRAINT "suppressions_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "templates" ADD CONSTRAINT "templates_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workspace_secrets" ADD CONSTRAINT "workspace_secrets_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "contact_import_issues" ADD CONSTRAINT "contact_import_issues_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "contact_imports" ADD CONSTRAINT "contact_imports_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE INDEX "audit_log_lookup" ON "audit_log" USING btree ("workspace_id","at");--> statement-breakpoint
 CREATE INDEX "audit_log_subject" ON "audit_log" USING btree ("workspace_id","subject_type","subject_id");--> statement-breakpoint
@@ -225,4 +260,5 @@ CREATE INDEX "journey_states_wake" ON "journey_states" USING btree ("wake_at") W
 CREATE INDEX "journey_states_contact" ON "journey_states" USING btree ("workspace_id","contact_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "journey_versions_number" ON "journey_versions" USING btree ("workspace_id","journey_id","version");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbox_key" ON "outbox" USING btree ("workspace_id","key");--> statement-breakpoint
-CREATE INDEX "outbox_due" ON "outbox" USING btree ("next_attempt_at") WHERE "outbox"."status" in ('pending', 'sending');
+CREATE INDEX "outbox_due" ON "outbox" USING btree ("next_attempt_at") WHERE "outbox"."status" in ('pending', 'sending');--> statement-breakpoint
+CREATE INDEX "contact_import_issues_order" ON "contact_import_issues" USING btree ("workspace_id","import_id","seq");

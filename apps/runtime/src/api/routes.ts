@@ -7,6 +7,7 @@ import { audienceRoutes } from './audience.ts';
 import type { AuthEnv } from './auth.ts';
 import { contactRoutes } from './contacts.ts';
 import { eventRoutes } from './events.ts';
+import { importRoutes } from './imports.ts';
 import { journeyRoutes } from './journeys.ts';
 import { nodeTypeRoutes } from './node-types.ts';
 import { newRouter } from './openapi.ts';
@@ -21,6 +22,7 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', accessRoutes(services));
   router.route('/', contactRoutes(services));
   router.route('/', audienceRoutes(services));
+  router.route('/', importRoutes(services));
   router.route('/', segmentRoutes(services));
   router.route('/', approvalRoutes(services));
   router.route('/', secretRoutes(services));

@@ -16,6 +16,9 @@ async function pgliteSnapshot(): Promise<Blob> {
   const h = createHash('sha256');
   for (const f of readdirSync(migrationsDir).sort())
     if (f.endsWith('.sql')) h.update(readFileSync(join(migrationsDir, f)));
+  // The journal carries the migrations' timestamps, which the migrator records: a regenerated
+  // migration with the same SQL still needs a new snapshot.
+  h.update(readFileSync(join(migrationsDir, 'meta', '_journal.json')));
   const file = join(tmpdir(), `waymark-pglite-${h.digest('hex').slice(0, 16)}.tar`);
   if (existsSync(file)) return new Blob([readFileSync(file)]);
   const db = await openPglite();
