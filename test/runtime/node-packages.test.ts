@@ -76,7 +76,9 @@ describe('the example node package in a real runtime (PGlite)', () => {
     slack = await startSlack();
     t = await startTestRuntime('pglite', { nodePackages: [slackPackage] }, { allowPrivateWebhooks: true });
     // The webhook URL is a secret, set through the secrets API: it never appears in journey JSON.
-    const secret = await t.api('PUT', '/v1/secrets/slackWebhookUrl', { value: `${slack.url}/services/T000/B000/secret-path` });
+    const secret = await t.api('PUT', '/v1/secrets/slackWebhookUrl', {
+      value: `${slack.url}/services/T000/B000/secret-path`,
+    });
     expect(secret.status).toBeLessThan(300);
     await t.api('POST', '/v1/contacts', {
       contacts: [
