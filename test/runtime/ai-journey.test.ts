@@ -2,7 +2,14 @@ import { testModelsDir } from '@waymark/models';
 import { schema } from '@waymark/runtime/db';
 import { startTestSmtp } from '@waymark/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime, useTestRuntime } from '../support/runtime.ts';
+import {
+  backend,
+  type DatabaseKind,
+  eventually,
+  startTestRuntime,
+  type TestRuntime,
+  useTestRuntime,
+} from '../support/runtime.ts';
 
 const template = {
   id: 'launch',
