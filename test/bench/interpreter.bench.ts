@@ -126,3 +126,25 @@ export function runHandWritten(contacts: number): { transitions: number; seconds
   if (emails < 0) throw new Error('unreachable');
   return { transitions, seconds: (performance.now() - started) / 1000 };
 }
+
+/** The pure interpreter against the hand-written switch, in this process (no I/O). */
+export const interpreterScenario = {
+  name: 'interpreter (10-node journey, in memory)',
+  async run(ctx: { quick: boolean; tiny: boolean }) {
+    const contacts = ctx.tiny ? 500 : ctx.quick ? 5_000 : 100_000;
+    runInterpreter(Math.min(contacts, 5_000)); // warm-up: JIT and caches
+    runHandWritten(Math.min(contacts, 5_000));
+    const interp = runInterpreter(contacts);
+    const base = runHandWritten(contacts);
+    const interpreterRate = interp.transitions / interp.seconds;
+    const baselineRate = base.transitions / base.seconds;
+    return {
+      interpreter_contacts: contacts,
+      interpreter_transitions: interp.transitions,
+      interpreter_transitions_per_s: Math.round(interpreterRate),
+      interpreter_baseline_handwritten_transitions_per_s: Math.round(baselineRate),
+      interpreter_fraction_of_handwritten: Number((interpreterRate / baselineRate).toFixed(4)),
+      interpreter_target_transitions_per_s: 1_000_000,
+    };
+  },
+};

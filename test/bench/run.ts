@@ -1,33 +1,35 @@
-import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+/**
+ * `pnpm bench` — runs every benchmark scenario and writes one flat JSON report to
+ * test/bench/results/latest.json (a table goes to stderr). `pnpm bench --quick` runs small counts
+ * (CI; writes results/quick.json). `--only=journey,raw` runs the scenarios whose names contain those
+ * words. Needs a Postgres server: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else
+ * postgres://root@127.0.0.1:5432/test; each scenario creates and drops its own database there.
+ * Benchmarks never fail on a timing: the exit code is 0 unless the runner itself breaks.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHandWritten, runInterpreter } from './interpreter.bench.ts';
+import { runBench, table } from './runner.ts';
 
-// Benchmarks print JSON and compare each figure with a baseline measured in the same process,
-// because this machine is shared and noisy. They never fail on a timing.
 const quick = process.argv.includes('--quick');
-const contacts = quick ? 5_000 : 100_000;
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
+const serverUrl =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
-runInterpreter(Math.min(contacts, 5_000)); // warm-up: JIT and caches
-runHandWritten(Math.min(contacts, 5_000));
-
-const interp = runInterpreter(contacts);
-const base = runHandWritten(contacts);
-const interpreterRate = interp.transitions / interp.seconds;
-const baselineRate = base.transitions / base.seconds;
-
-const report = {
-  time: new Date().toISOString(),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+const report = await runBench({
+  serverUrl,
   quick,
-  interpreter_contacts: contacts,
-  interpreter_transitions: interp.transitions,
-  interpreter_transitions_per_s: Math.round(interpreterRate),
-  interpreter_baseline_handwritten_transitions_per_s: Math.round(baselineRate),
-  interpreter_fraction_of_handwritten: Number((interpreterRate / baselineRate).toFixed(4)),
-  interpreter_target_transitions_per_s: 1_000_000,
-};
+  tiny: false,
+  ...(only ? { only } : {}),
+  log: (m) => process.stderr.write(`${m}\n`),
+});
 
-const out = join(import.meta.dirname, 'results', quick ? 'quick.json' : 'latest.json');
+const dir = join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+const out = join(dir, quick ? 'quick.json' : only ? 'partial.json' : 'latest.json');
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+process.stderr.write(`\n${table(report)}\n\nwritten to ${out}\n`);
 process.stdout.write(`${JSON.stringify(report)}\n`);

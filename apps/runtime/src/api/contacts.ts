@@ -93,20 +93,17 @@ export async function upsertContacts(tx: Tx, workspaceId: string, inputs: readon
   });
   const rows = [...merged.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   try {
-    for (let i = 0; i < rows.length; i += 1000) {
-      const chunk = rows.slice(i, i + 1000);
-      await tx
-        .insert(contacts)
-        .values(chunk.map((r) => ({ workspaceId, id: r.id, email: r.email, attributes: r.attributes })))
-        .onConflictDoUpdate({
-          target: [contacts.workspaceId, contacts.id],
-          set: {
-            email: sql`coalesce(excluded.email, ${contacts.email})`,
-            attributes: sql`${contacts.attributes} || excluded.attributes`,
-            updatedAt: sql`now()`,
-          },
-        });
-    }
+    // One statement whatever the count: the rows travel as one JSON parameter, in id order (so that
+    // concurrent upserts lock contact rows in the same order).
+    await tx.execute(sql`
+      insert into contacts (workspace_id, id, email, attributes)
+      select ${workspaceId}, x.id, x.email, x.attributes
+      from jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, email: r.email, attributes: r.attributes })))}::jsonb)
+        as x(id text, email text, attributes jsonb)
+      on conflict (workspace_id, id) do update set
+        email = coalesce(excluded.email, contacts.email),
+        attributes = contacts.attributes || excluded.attributes,
+        updated_at = now()`);
   } catch (e) {
     const code =
       (e as { code?: string; cause?: { code?: string } }).code ?? (e as { cause?: { code?: string } }).cause?.code;

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { hashJson } from '../crypto.ts';
-import { insertEvents } from '../db/events.ts';
+import type { Db } from '../db/client.ts';
+import { eventsJson, insertEvents, type NewEvent, notifySchedulers } from '../db/events.ts';
+import { rowsOf } from '../db/rows.ts';
 import { idempotencyKeys } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -35,6 +37,61 @@ const eventInput = z
 const bodySchema = z.union([eventInput, z.object({ events: z.array(eventInput).min(1).max(5_000) })]);
 const responseSchema = z.object({ accepted: z.number(), ids: z.array(z.number()), replayed: z.boolean() });
 
+type EventInput = z.infer<typeof eventInput>;
+
+/**
+ * The common case — events for contacts given by id, without email addresses and without an
+ * Idempotency-Key — in ONE statement (atomic on its own): the contacts upserted with their attribute
+ * changes and the events inserted. It does what the general path does (no email means no address
+ * lookup, no erasure check and no email conflict), in one round trip instead of five: the
+ * difference between 1 and 5 database round trips per request is most of the cost of ingesting
+ * single events.
+ */
+async function recordEventsOfKnownContacts(db: Db, workspaceId: string, list: readonly EventInput[]) {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const e of list) {
+    const id = e.contactId as string;
+    merged.set(id, { ...(merged.get(id) ?? {}), ...(e.attributes ?? {}) });
+  }
+  const contactRows = [...merged.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, attributes]) => ({ id, attributes }));
+  const now = new Date();
+  const rows: NewEvent[] = list.map((e) => ({
+    workspaceId,
+    contactId: e.contactId as string,
+    name: e.event,
+    at: e.at === undefined ? now : new Date(e.at),
+    properties: e.properties ?? {},
+  }));
+  const result = await db.execute(sql`
+    with upserted as (
+      insert into contacts (workspace_id, id, attributes)
+      select ${workspaceId}, x.id, x.attributes
+      from jsonb_to_recordset(${JSON.stringify(contactRows)}::jsonb) as x(id text, attributes jsonb)
+      on conflict (workspace_id, id) do update set
+        attributes = contacts.attributes || excluded.attributes, updated_at = now()
+      returning 1
+    ), inserted as (
+      insert into events (workspace_id, contact_id, name, at, properties)
+      select w, c, n, a, p from jsonb_to_recordset(${eventsJson(rows)}::jsonb)
+        as x(w text, c text, n text, a timestamptz, p jsonb)
+      returning id
+    )
+    select id from inserted order by id`);
+  const ids = rowsOf<{ id: string | number }>(result).map((r) => Number(r.id));
+  return { accepted: ids.length, ids, replayed: false };
+}
+
+/**
+ * After the events are committed: this process's scheduler at once; the others through a coalesced
+ * NOTIFY (see notifySchedulers), which matters when this process runs no workers.
+ */
+function wakeSchedulers(services: Services): void {
+  services.wake.scheduler();
+  notifySchedulers(services.db);
+}
+
 /** `POST /v1/events`: ingest one event or a batch, idempotently with an `Idempotency-Key` header. */
 export function eventRoutes(services: Services) {
   const router = newRouter();
@@ -60,6 +117,11 @@ export function eventRoutes(services: Services) {
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
       const list = 'events' in body ? body.events : [body];
       const requestHash = idempotencyKey === undefined ? '' : hashJson(body);
+      if (idempotencyKey === undefined && list.every((e) => e.contactId !== undefined && e.email === undefined)) {
+        const result = await recordEventsOfKnownContacts(services.db, p.workspaceId, list);
+        wakeSchedulers(services);
+        return c.json(result, 202);
+      }
       const result = await services.db.transaction(async (tx) => {
         if (idempotencyKey !== undefined) {
           const claimed = await tx
@@ -92,6 +154,7 @@ export function eventRoutes(services: Services) {
             at: e.at === undefined ? now : new Date(e.at),
             properties: e.properties ?? {},
           })),
+          { notify: false },
         );
         const response = { accepted: ids.length, ids };
         if (idempotencyKey !== undefined)
@@ -101,7 +164,7 @@ export function eventRoutes(services: Services) {
             .where(and(eq(idempotencyKeys.workspaceId, p.workspaceId), eq(idempotencyKeys.key, idempotencyKey)));
         return { ...response, replayed: false };
       });
-      services.wake.scheduler();
+      wakeSchedulers(services);
       return c.json(result, 202);
     },
   );

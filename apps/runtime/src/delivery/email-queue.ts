@@ -1,8 +1,8 @@
-import { and, eq, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowsOf } from '../db/rows.ts';
 import { outbox, suppressions } from '../db/schema.ts';
-import { bumpStats, type StatIncrement } from '../db/stats.ts';
+import type { StatIncrement } from '../db/stats.ts';
 
 /** An email row of the outbox, as claimed. */
 export type EmailRow = typeof outbox.$inferSelect;
@@ -79,33 +79,33 @@ function statsOf({ row, outcome }: Settlement): StatIncrement[] {
   }
 }
 
-function valuesRow({ row, outcome }: Settlement): SQL {
+function valuesRow({ row, outcome }: Settlement) {
   const status = outcome.status === 'retry' ? 'pending' : outcome.status;
   const messageId = outcome.status === 'sent' ? outcome.messageId : null;
-  const error =
-    outcome.status === 'sent'
-      ? null
-      : outcome.status === 'skipped'
-        ? outcome.reason
-        : outcome.status === 'retry'
-          ? outcome.error
-          : outcome.error;
+  const error = outcome.status === 'sent' ? null : outcome.status === 'skipped' ? outcome.reason : outcome.error;
   const delayMs = outcome.status === 'retry' ? Math.max(0, Math.round(outcome.delayMs)) : null;
   const refund = outcome.status === 'retry' && !outcome.counts ? 1 : 0;
-  return sql`(${row.id}::bigint, ${row.attempts}::int, ${status}::text, ${messageId}::text, ${error}::text, ${delayMs}::int, ${refund}::int)`;
+  return { id: row.id, attempts: row.attempts, status, message_id: messageId, error, delay_ms: delayMs, refund };
 }
 
 /**
- * Writes the outcomes of a batch in one transaction: one UPDATE for all rows, the suppressions of
- * hard bounces, and the node counters. A row is only written while it is still `sending` with the
- * attempt count this worker claimed it with; a row whose lease ran out and that another worker
- * claimed again is left to that worker (and its counters are not bumped twice).
- * Returns the number of rows written.
+ * Writes the outcomes of a batch in ONE statement (atomic on its own): one UPDATE for all rows, the
+ * suppressions of hard bounces, and the node counters. A row is only written while it is still
+ * `sending` with the attempt count this worker claimed it with; a row whose lease ran out and that
+ * another worker claimed again is left to that worker (and its counters are not bumped twice): the
+ * bounces and counters join the rows the UPDATE actually wrote. Counter rows are upserted in key
+ * order (no deadlocks between workers). Returns the number of rows written.
  */
 export async function settle(db: Db, settlements: readonly Settlement[]): Promise<number> {
   if (settlements.length === 0) return 0;
-  return db.transaction(async (tx) => {
-    const result = await tx.execute(sql`
+  const bounces = settlements.flatMap(({ row, outcome }) =>
+    outcome.status === 'bounced' ? [{ id: row.id, w: row.workspaceId, e: outcome.email, d: outcome.error }] : [],
+  );
+  const counters = settlements.flatMap((s) =>
+    statsOf(s).map((i) => ({ id: s.row.id, w: i.workspaceId, v: i.versionId, n: i.node, m: i.metric, b: i.by })),
+  );
+  const result = await db.execute(sql`
+    with written as (
       update ${outbox} as o set
         status = v.status,
         message_id = coalesce(v.message_id, o.message_id),
@@ -114,19 +114,27 @@ export async function settle(db: Db, settlements: readonly Settlement[]): Promis
         attempts = o.attempts - v.refund,
         next_attempt_at = case when v.delay_ms is null then o.next_attempt_at else now() + v.delay_ms * interval '1 millisecond' end,
         done_at = case when v.status = 'pending' then null else now() end
-      from (values ${sql.join(settlements.map(valuesRow), sql`, `)})
-        as v(id, attempts, status, message_id, error, delay_ms, refund)
+      from jsonb_to_recordset(${JSON.stringify(settlements.map(valuesRow))}::jsonb)
+        as v(id bigint, attempts int, status text, message_id text, error text, delay_ms int, refund int)
       where o.id = v.id and o.status = 'sending' and o.attempts = v.attempts
-      returning o.id`);
-    const written = new Set(rowsOf<{ id: number | string }>(result).map((r) => Number(r.id)));
-    const mine = settlements.filter((s) => written.has(s.row.id));
-    const bounces = mine.flatMap(({ row, outcome }) =>
-      outcome.status === 'bounced'
-        ? [{ workspaceId: row.workspaceId, email: outcome.email, reason: 'bounce' as const, detail: outcome.error }]
-        : [],
-    );
-    if (bounces.length > 0) await tx.insert(suppressions).values(bounces).onConflictDoNothing();
-    await bumpStats(tx, mine.flatMap(statsOf));
-    return mine.length;
-  });
+      returning o.id
+    ), bounced as (
+      insert into ${suppressions} (workspace_id, email, reason, detail)
+      select b.w, b.e, 'bounce', b.d
+      from jsonb_to_recordset(${JSON.stringify(bounces)}::jsonb) as b(id bigint, w text, e text, d text)
+      join written on written.id = b.id
+      on conflict do nothing
+      returning 1
+    ), counted as (
+      insert into node_stats (workspace_id, version_id, node, metric, count)
+      select c.w, c.v, c.n, c.m, sum(c.b)
+      from jsonb_to_recordset(${JSON.stringify(counters)}::jsonb) as c(id bigint, w text, v text, n text, m text, b bigint)
+      join written on written.id = c.id
+      group by c.w, c.v, c.n, c.m
+      order by c.w, c.v, c.n, c.m
+      on conflict (workspace_id, version_id, node, metric) do update set count = node_stats.count + excluded.count
+      returning 1
+    )
+    select id from written`);
+  return rowsOf<{ id: number | string }>(result).length;
 }

@@ -1,7 +1,8 @@
-import { and, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { deliveryChannel } from '../db/events.ts';
-import { contacts, suppressions, templates, workspaces } from '../db/schema.ts';
+import { rowsOf } from '../db/rows.ts';
+import { workspaces } from '../db/schema.ts';
 import type { Services } from '../services.ts';
 import { renderEmail } from '../templates/render.ts';
 import { RenderError } from '../templates/render-error.ts';
@@ -56,15 +57,8 @@ interface Recipient {
 
 const rateCacheMs = 10_000;
 
-/** Rows of `table` whose (workspace, key) pair is among `pairs`, in one query. */
-function byWorkspace<T>(
-  pairs: readonly { workspaceId: string; key: T }[],
-  match: (workspaceId: string, keys: T[]) => SQL | undefined,
-) {
-  const groups = new Map<string, T[]>();
-  for (const p of pairs) groups.set(p.workspaceId, [...(groups.get(p.workspaceId) ?? []), p.key]);
-  return or(...[...groups].map(([ws, keys]) => match(ws, [...new Set(keys)])));
-}
+/** A JSON value from a raw row: postgres.js parses json, PGlite may hand over text. */
+const jsonOf = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
 /**
  * The email delivery worker: claims due `email` rows of the outbox in batches, renders each for its
@@ -115,58 +109,41 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
     for (const r of rows) rates.set(r.id, { rate: r.rate, until: now + rateCacheMs });
   }
 
-  /** Contacts, templates and suppressions of a batch: three queries whatever its size. */
+  /**
+   * Contacts (with whether their address is suppressed) and templates of a batch: ONE query whatever
+   * its size, the keys going in as JSON and the rows coming back as JSON.
+   */
   async function loadBatch(rows: EmailRow[]) {
-    const contactRows = await db
-      .select({
-        workspaceId: contacts.workspaceId,
-        id: contacts.id,
-        email: contacts.email,
-        attributes: contacts.attributes,
-      })
-      .from(contacts)
-      .where(
-        byWorkspace(
-          rows.map((r) => ({ workspaceId: r.workspaceId, key: r.contactId })),
-          (ws, ids) => and(eq(contacts.workspaceId, ws), inArray(contacts.id, ids)),
-        ),
-      );
-    const recipients = new Map<string, Recipient>(contactRows.map((c) => [`${c.workspaceId}\u0000${c.id}`, c]));
-
-    const templateIds = rows.flatMap((r) =>
-      typeof r.payload.template === 'string' ? [{ workspaceId: r.workspaceId, key: r.payload.template }] : [],
+    const contactKeys = new Map<string, { w: string; c: string }>();
+    const templateKeys = new Map<string, { w: string; t: string }>();
+    for (const r of rows) {
+      contactKeys.set(`${r.workspaceId}\u0000${r.contactId}`, { w: r.workspaceId, c: r.contactId });
+      if (typeof r.payload.template === 'string')
+        templateKeys.set(`${r.workspaceId}\u0000${r.payload.template}`, { w: r.workspaceId, t: r.payload.template });
+    }
+    const [loaded] = rowsOf<{ contacts: unknown; templates: unknown }>(
+      await db.execute(sql`
+        with ck as (select * from jsonb_to_recordset(${JSON.stringify([...contactKeys.values()])}::jsonb) as k(w text, c text)),
+             tk as (select * from jsonb_to_recordset(${JSON.stringify([...templateKeys.values()])}::jsonb) as k(w text, t text))
+        select
+          (select json_agg(json_build_object('w', c.workspace_id, 'id', c.id, 'email', c.email, 'a', c.attributes,
+             'x', c.email is not null and exists (select 1 from suppressions s
+               where s.workspace_id = c.workspace_id and s.email = lower(regexp_replace(c.email, '^\\s+|\\s+$', '', 'g')))))
+           from contacts c join ck on c.workspace_id = ck.w and c.id = ck.c) as contacts,
+          (select json_agg(json_build_object('w', t.workspace_id, 'id', t.id, 'subject', t.subject, 'mjml', t.mjml))
+           from templates t join tk on t.workspace_id = tk.w and t.id = tk.t) as templates`),
     );
-    const templateRows =
-      templateIds.length === 0
-        ? []
-        : await db
-            .select({
-              workspaceId: templates.workspaceId,
-              id: templates.id,
-              subject: templates.subject,
-              mjml: templates.mjml,
-            })
-            .from(templates)
-            .where(
-              byWorkspace(templateIds, (ws, ids) => and(eq(templates.workspaceId, ws), inArray(templates.id, ids))),
-            );
-    const templateMap = new Map(templateRows.map((t) => [`${t.workspaceId}\u0000${t.id}`, t]));
-
-    const addresses = contactRows.flatMap((c) =>
-      c.email ? [{ workspaceId: c.workspaceId, key: c.email.trim().toLowerCase() }] : [],
-    );
-    const suppressed =
-      addresses.length === 0
-        ? []
-        : await db
-            .select({ workspaceId: suppressions.workspaceId, email: suppressions.email })
-            .from(suppressions)
-            .where(
-              byWorkspace(addresses, (ws, emails) =>
-                and(eq(suppressions.workspaceId, ws), inArray(suppressions.email, emails)),
-              ),
-            );
-    const suppressedSet = new Set(suppressed.map((s) => `${s.workspaceId}\u0000${s.email}`));
+    const recipients = new Map<string, Recipient>();
+    const suppressedSet = new Set<string>();
+    type Loaded = { w: string; id: string; email: string | null; a: Record<string, unknown>; x: boolean };
+    for (const c of jsonOf<Loaded[] | null>(loaded?.contacts) ?? []) {
+      recipients.set(`${c.w}\u0000${c.id}`, { email: c.email, attributes: c.a });
+      if (c.x && c.email) suppressedSet.add(`${c.w}\u0000${c.email.trim().toLowerCase()}`);
+    }
+    type LoadedTemplate = { w: string; id: string; subject: string; mjml: string };
+    const templateMap = new Map<string, { workspaceId: string; id: string; subject: string; mjml: string }>();
+    for (const t of jsonOf<LoadedTemplate[] | null>(loaded?.templates) ?? [])
+      templateMap.set(`${t.w}\u0000${t.id}`, { workspaceId: t.w, id: t.id, subject: t.subject, mjml: t.mjml });
 
     await loadRates([...new Set(rows.map((r) => r.workspaceId))]);
     const policy = await loadSendPolicy(db, rows);
