@@ -5,7 +5,7 @@ import { erasedAddressKey } from '../db/erased.ts';
 import { auditLog, consents, contacts, events, journeyStates, outbox, suppressions } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { requireApiKey } from './auth.ts';
+import { requireApiKey, requireWorkspaceEditor } from './auth.ts';
 import { contactIdSchema, emailSchema } from './contacts.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
@@ -41,7 +41,7 @@ export function audienceRoutes(services: Services) {
     }),
     async (c) => {
       const p = c.get('principal');
-      requireApiKey(p);
+      requireWorkspaceEditor(p);
       const { id } = c.req.valid('param');
       const document = await db.transaction(async (tx) => {
         const [contact] = await tx
@@ -114,7 +114,7 @@ export function audienceRoutes(services: Services) {
     }),
     async (c) => {
       const p = c.get('principal');
-      requireApiKey(p);
+      requireWorkspaceEditor(p);
       const { id } = c.req.valid('param');
       const hash = await db.transaction(async (tx) => {
         const [contact] = await tx

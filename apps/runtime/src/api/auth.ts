@@ -112,6 +112,20 @@ export function requireApiKey(p: Principal): void {
   if (p.kind !== 'apiKey') throw new ApiError('forbidden', 'this route needs an API key; editor tokens cannot use it');
 }
 
+/**
+ * Throws unless the caller holds an API key or an editor token for the whole workspace that may edit:
+ * the contacts screen exports and erases contacts for the marketer, while tokens limited to one
+ * journey (what embedding products hand out) or read-only tokens cannot.
+ */
+export function requireWorkspaceEditor(p: Principal): void {
+  if (p.kind === 'apiKey') return;
+  if (p.journeyId !== undefined || p.access !== 'edit')
+    throw new ApiError(
+      'forbidden',
+      'this route needs an API key or an editor token for the whole workspace that may edit',
+    );
+}
+
 /** Throws unless the caller may touch this journey (editor tokens may be limited to one). */
 export function requireJourneyAccess(p: Principal, journeyId: string): void {
   if (p.journeyId !== undefined && p.journeyId !== journeyId)

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
 import { newId } from '../crypto.ts';
 import type { Tx } from '../db/client.ts';
 import { erasedAddressKey } from '../db/erased.ts';
-import { contacts, journeyStates, suppressions } from '../db/schema.ts';
+import { contacts, events, journeyStates, suppressions } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
@@ -133,7 +133,7 @@ async function refuseErased(tx: Tx, workspaceId: string, inputs: readonly Contac
     );
 }
 
-/** Contacts: upsert (one or a batch), get, list with paging, delete. */
+/** Contacts: upsert (one or a batch), get, list with paging and search, recent events, delete. */
 export function contactRoutes(services: Services) {
   const router = newRouter();
   const { db } = services;
@@ -166,7 +166,13 @@ export function contactRoutes(services: Services) {
       path: '/contacts',
       security: bearerSecurity,
       request: {
-        query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), after: z.string().optional() }),
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          after: z.string().optional(),
+          q: z.string().trim().min(1).max(320).optional().openapi({
+            description: 'Only contacts whose email address or id contains this text (case-insensitive)',
+          }),
+        }),
       },
       responses: {
         200: jsonResponse(
@@ -178,14 +184,17 @@ export function contactRoutes(services: Services) {
     }),
     async (c) => {
       const p = c.get('principal');
-      const { limit, after } = c.req.valid('query');
+      const { limit, after, q } = c.req.valid('query');
+      const pattern = q === undefined ? undefined : `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
       const rows = await db
         .select()
         .from(contacts)
         .where(
-          after === undefined
-            ? eq(contacts.workspaceId, p.workspaceId)
-            : and(eq(contacts.workspaceId, p.workspaceId), gt(contacts.id, after)),
+          and(
+            eq(contacts.workspaceId, p.workspaceId),
+            after === undefined ? undefined : gt(contacts.id, after),
+            pattern === undefined ? undefined : or(ilike(contacts.email, pattern), ilike(contacts.id, pattern)),
+          ),
         )
         .orderBy(asc(contacts.id))
         .limit(limit + 1);
@@ -215,6 +224,48 @@ export function contactRoutes(services: Services) {
         .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id)));
       if (!row) throw notFound('contact', id);
       return c.json(present(row), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/contacts/{id}/events',
+      security: bearerSecurity,
+      request: { params, query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) }) },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            events: z.array(
+              z.object({
+                id: z.number(),
+                name: z.string(),
+                at: z.string(),
+                properties: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+          "The contact's most recent events, newest first",
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const { id } = c.req.valid('param');
+      const { limit } = c.req.valid('query');
+      const [row] = await db
+        .select({ id: contacts.id })
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id)));
+      if (!row) throw notFound('contact', id);
+      const rows = await db
+        .select({ id: events.id, name: events.name, at: events.at, properties: events.properties })
+        .from(events)
+        .where(and(eq(events.workspaceId, p.workspaceId), eq(events.contactId, id)))
+        .orderBy(desc(events.at), desc(events.id))
+        .limit(limit);
+      return c.json({ events: rows.map((e) => ({ ...e, at: e.at.toISOString() })) }, 200);
     },
   );
 
