@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { NodeRegistry } from '@waymark/nodes';
-import { loadAiProvider } from './ai.ts';
+import { loadAiProvider } from './ai/models-provider.ts';
 import { createApp } from './api/app.ts';
 import { issueEditorToken, redeemSignInToken } from './api/auth.ts';
 import { createSignInToken, ensureDefaultWorkspace, loadSecrets } from './bootstrap.ts';

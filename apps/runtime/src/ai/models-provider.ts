@@ -1,7 +1,7 @@
 import { createModels, ModelError, type Models, modelsOptionsFromEnv } from '@waymark/models';
-import type { RuntimeConfig } from './config.ts';
-import type { AiProvider } from './effects/worker.ts';
-import type { Logger } from './logger.ts';
+import type { RuntimeConfig } from '../config.ts';
+import type { AiProvider } from '../effects/worker.ts';
+import type { Logger } from '../logger.ts';
 
 /** The AI provider `loadAiProvider` builds; `close()` stops its inference threads. */
 export interface ModelsAiProvider extends AiProvider {
