@@ -7,6 +7,7 @@ import {
   type EdgeChange,
   type Node,
   type NodeChange,
+  type XYPosition,
 } from '@xyflow/react';
 
 /** What a canvas node carries: exactly the `data` of `@waymark/nodes`' GraphNode. */
@@ -49,6 +50,10 @@ export type EditorAction =
   | { type: 'edgesChange'; changes: EdgeChange<StepEdge>[] }
   | { type: 'connect'; connection: Connection }
   | { type: 'addNode'; node: StepNode; into?: { edgeId: string; port: string | undefined } }
+  /** Adds steps and connections (a paste) as one history entry; they become the selection. */
+  | { type: 'insert'; nodes: StepNode[]; edges: StepEdge[] }
+  /** Moves steps (an auto-layout) as one history entry. */
+  | { type: 'moveNodes'; positions: ReadonlyMap<string, XYPosition> }
   | { type: 'updateNode'; id: string; data: Partial<StepData>; coalesceKey?: string; now?: number }
   | { type: 'updateJourney'; patch: Partial<Pick<JourneyDoc, 'name' | 'settings'>>; coalesceKey?: string; now?: number }
   | { type: 'select'; nodeIds: readonly string[]; edgeIds?: readonly string[] }
@@ -158,6 +163,25 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
       if (out !== undefined)
         edges.push({ id: edgeIdOf(id, out, split.target), source: id, target: split.target, sourceHandle: out });
       return commit(state, { ...doc, nodes, edges });
+    }
+    case 'insert': {
+      if (action.nodes.length === 0) return state;
+      const nodes = [
+        ...doc.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+        ...action.nodes.map((n) => ({ ...n, selected: true })),
+      ];
+      const edges = [...doc.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...action.edges];
+      return commit(state, { ...doc, nodes, edges });
+    }
+    case 'moveNodes': {
+      let moved = false;
+      const nodes = doc.nodes.map((n) => {
+        const p = action.positions.get(n.id);
+        if (!p || (p.x === n.position.x && p.y === n.position.y)) return n;
+        moved = true;
+        return { ...n, position: { x: p.x, y: p.y } };
+      });
+      return moved ? commit(state, { ...doc, nodes }) : state;
     }
     case 'updateNode': {
       const nodes = doc.nodes.map((n) => (n.id === action.id ? { ...n, data: { ...n.data, ...action.data } } : n));
