@@ -6,11 +6,13 @@
  */
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { deliveryScenario } from './delivery.bench.ts';
+import { importScenario } from './import.bench.ts';
 import { ingestScenario } from './ingest.bench.ts';
 import { interpreterScenario } from './interpreter.bench.ts';
 import { jobQueueScenario } from './job-queue.bench.ts';
 import { journey2Scenario, journeyScenario } from './journey.bench.ts';
 import { latency2Scenario, latencyScenario } from './latency.bench.ts';
+import { modelsScenario } from './models.bench.ts';
 import { rawScenario } from './raw.bench.ts';
 import type { BenchContext, Figures, Scenario } from './support.ts';
 
@@ -19,8 +21,6 @@ import type { BenchContext, Figures, Scenario } from './support.ts';
  * the machine is shared and its speed drifts.
  *
  * To add one: export a `Scenario` from a `*.bench.ts` file and list it here.
- * The models benchmark goes here: `import { modelsScenario } from './models.bench.ts'` and add
- * `modelsScenario` at the end of the list (it reports flat `models_*` figures).
  */
 export const scenarios: Scenario[] = [
   rawScenario,
@@ -32,6 +32,8 @@ export const scenarios: Scenario[] = [
   latency2Scenario,
   deliveryScenario,
   interpreterScenario,
+  importScenario,
+  modelsScenario,
 ];
 
 /** The targets of issue 8 on the 2-core machine: `higher` (at least) or `lower` (under). */
@@ -40,6 +42,7 @@ export const targets: Record<string, { value: number; better: 'higher' | 'lower'
   emails_per_s: { value: 1_000, better: 'higher' },
   events_per_s_batch1000: { value: 10_000, better: 'higher' },
   p99_event_to_send_ms: { value: 250, better: 'lower' },
+  import_rows_per_s: { value: 20_000, better: 'higher' },
   journey_multiple_of_job_queue: { value: 1.5, better: 'higher' },
 };
 
@@ -69,6 +72,13 @@ export const requiredKeys = [
   'emails_fraction_of_smtp_raw_limit',
   'events_fraction_of_raw_limit_batch1000',
   'interpreter_transitions_per_s',
+  'import_rows_per_s',
+  'import_raw_limit_rows_per_s',
+  'import_fraction_of_raw_limit',
+  'models_sentiment_batch1_per_s',
+  'models_sentiment_batch8_per_s',
+  'models_sentiment_batch32_per_s',
+  'models_subject_generations_per_s',
 ];
 
 const ratio = (a: unknown, b: unknown) =>
@@ -92,6 +102,7 @@ export function compare(f: Figures): Figures {
   }
   put('scaling_2proc_over_1proc', ratio(f.journey_transitions_per_s_2proc, f.journey_transitions_per_s));
   put('emails_fraction_of_smtp_raw_limit', ratio(f.emails_per_s, f.smtp_raw_limit_emails_per_s));
+  put('import_fraction_of_raw_limit', ratio(f.import_rows_per_s, f.import_raw_limit_rows_per_s));
   put('events_fraction_of_raw_limit_batch1000', ratio(f.events_per_s_batch1000, f.raw_limit_events_per_s_batch1000));
   const all = { ...f, ...out };
   for (const [key, t] of Object.entries(targets)) {
