@@ -1,4 +1,5 @@
 import type { JourneyDefinition, NodeTypeDescription, Problem } from '@waymark/nodes';
+import type { JourneyStats } from '../canvas/analytics.ts';
 
 /** A journey as `GET /v1/journeys/:id` returns it: the draft definition and its canvas layout. */
 export interface Journey {
@@ -107,6 +108,8 @@ export interface ApiClient {
   publish(id: string): Promise<JourneyVersion>;
   versions(id: string): Promise<JourneyVersion[]>;
   version(id: string, version: number): Promise<JourneyVersion>;
+  /** Per-step counters of the live version (`version` null when nothing is live). */
+  stats(id: string): Promise<JourneyStats>;
   templates(): Promise<TemplateSummary[]>;
   template(id: string): Promise<Template>;
   createTemplate(input: TemplateInput & { id?: string }): Promise<Template>;
@@ -178,6 +181,7 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
     versions: async (id) =>
       (await call<{ versions: JourneyVersion[] }>('GET', `/journeys/${enc(id)}/versions`)).versions,
     version: (id, version) => call('GET', `/journeys/${enc(id)}/versions/${version}`),
+    stats: (id) => call('GET', `/journeys/${enc(id)}/stats`),
     templates: async () => (await call<{ templates: TemplateSummary[] }>('GET', '/templates')).templates,
     template: (id) => call('GET', `/templates/${enc(id)}`),
     createTemplate: (input) => call('POST', '/templates', input),

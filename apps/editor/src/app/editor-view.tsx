@@ -8,26 +8,45 @@ import {
   portsOf,
 } from '@waymark/nodes';
 import { ReactFlowProvider, useReactFlow, type XYPosition } from '@xyflow/react';
-import { ArrowLeft, FlaskConical, History, Maximize, Redo2, Undo2, Upload } from 'lucide-react';
+import {
+  ArrowLeft,
+  ChartColumn,
+  ClipboardPaste,
+  Copy,
+  CopyPlus,
+  FlaskConical,
+  History,
+  Maximize,
+  Network,
+  Redo2,
+  Undo2,
+  Upload,
+} from 'lucide-react';
 import { type ReactNode, useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
 import { type ApiClient, ApiError, type Journey, type JourneyVersion, type TemplateSummary } from '../api/client.ts';
-import { Canvas, nodeWidth } from '../canvas/canvas.tsx';
+import { edgeCountOf, type NodeCounts, nodeCountsOf } from '../canvas/analytics.ts';
+import { Canvas, type EdgeMark, edgeKeyOf, nodeWidth } from '../canvas/canvas.tsx';
 import { CanvasInfoProvider } from '../canvas/canvas-context.ts';
 import { editorReducer, initialEditorState, type JourneyDoc, type StepNode } from '../canvas/editor-state.ts';
 import { Palette } from '../canvas/palette.tsx';
 import { catalogOf, registryFor } from '../canvas/registry.ts';
+import { hasClipboard, useCanvasTools } from '../canvas/use-canvas-tools.ts';
+import { useJourneyStats } from '../canvas/use-journey-stats.ts';
+import { diffVersions, type NodeDiff } from '../canvas/version-diff.ts';
 import { ConfigPanel } from '../panels/config-panel.tsx';
 import { problemText } from '../panels/problem-text.ts';
 import { ProblemsPanel, type ShownProblem } from '../panels/problems-panel.tsx';
 import { initialValue, type JsonSchema, type PortKeys } from '../panels/schema-form/json-schema.ts';
+import { MergeTagAttributesProvider } from '../panels/schema-form/merge-tag-button.tsx';
 import { SettingsPanel } from '../panels/settings-panel.tsx';
 import { type SimulationHighlight, SimulationPanel } from '../panels/simulation-panel.tsx';
 import { VersionsPanel } from '../panels/versions-panel.tsx';
 import { format, useStrings } from '../strings.ts';
+import { attributesOf } from '../templates/merge-tags.ts';
 import { TemplatesProvider } from '../templates/template-input.tsx';
 import { docOf, graphOf, newNodeId } from './journey-doc.ts';
 import { useAutosave } from './use-autosave.ts';
-import { useUndoShortcuts } from './use-shortcuts.ts';
+import { useEditorShortcuts } from './use-shortcuts.ts';
 
 /** What the host hears after every change: the definition, its layout and the compiler's problems. */
 export interface JourneyChange {
@@ -51,6 +70,8 @@ interface Loaded {
   journey: Journey;
   access: 'admin' | 'edit' | 'read';
   templates: TemplateSummary[];
+  /** Contact attribute names the merge-tag picker offers. */
+  attributes: string[];
 }
 
 /** The journey editor: loads the journey and the node types, then shows the canvas and its panels. */
@@ -69,8 +90,10 @@ export function EditorView(props: EditorViewProps) {
         () => 'edit' as const,
       ),
       api.templates().catch(() => []),
+      api.contacts(100).then(attributesOf, () => attributesOf([])),
     ]).then(
-      ([nodeTypes, journey, access, templates]) => live && setLoaded({ nodeTypes, journey, access, templates }),
+      ([nodeTypes, journey, access, templates, attributes]) =>
+        live && setLoaded({ nodeTypes, journey, access, templates, attributes }),
       (e: unknown) => live && setLoaded({ error: e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)) }),
     );
     return () => {
@@ -88,7 +111,9 @@ export function EditorView(props: EditorViewProps) {
   return (
     <ReactFlowProvider>
       <TemplatesProvider value={loaded.templates}>
-        <LoadedEditor {...props} {...loaded} />
+        <MergeTagAttributesProvider value={loaded.attributes}>
+          <LoadedEditor {...props} {...loaded} />
+        </MergeTagAttributesProvider>
       </TemplatesProvider>
     </ReactFlowProvider>
   );
@@ -131,6 +156,9 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   const [publishing, setPublishing] = useState(false);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [serverProblems, setServerProblems] = useState<Problem[]>([]);
+  const [comparing, setComparing] = useState<{ version: number; doc: JourneyDoc } | 'none' | null>(null);
+  const [analyticsOn, setAnalyticsOn] = useState(false);
+  const analytics = useJourneyStats(api, journey.id, analyticsOn);
 
   // Live validation: the same compiler the runtime validates with, on every change of meaning.
   const semanticNodes = useSemanticNodes(doc.nodes);
@@ -194,7 +222,85 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
 
   const undo = useCallback(() => dispatch({ type: 'undo' }), []);
   const redo = useCallback(() => dispatch({ type: 'redo' }), []);
-  useUndoShortcuts(rootRef, undo, redo);
+  const canvasEditable = !(readOnly || viewing !== null || mode === 'simulate');
+  const tools = useCanvasTools({ docRef, dispatch, catalog, editable: canvasEditable });
+  const [canPaste, setCanPaste] = useState(hasClipboard);
+  const copy = useCallback(() => {
+    const n = tools.copy();
+    if (n > 0) {
+      setCanPaste(true);
+      setNotice({ kind: 'ok', text: format(s.copied, { count: n }) });
+    }
+  }, [tools, s.copied]);
+  const layout = useCallback(() => {
+    tools.layout().catch((e: unknown) =>
+      setNotice({
+        kind: 'error',
+        text: format(s.layoutFailed, { message: e instanceof Error ? e.message : String(e) }),
+      }),
+    );
+  }, [tools, s.layoutFailed]);
+  useEditorShortcuts(rootRef, { undo, redo, copy, paste: tools.paste, duplicate: tools.duplicate, layout });
+
+  // Comparison with the live version: recomputed as the draft changes, painted on the canvas and listed.
+  const diff = useMemo(
+    () => (comparing && comparing !== 'none' ? diffVersions(doc, comparing.doc) : null),
+    [comparing, doc],
+  );
+  const compareWithLive = useCallback(async () => {
+    if (liveVersion === null) {
+      setComparing('none');
+      return;
+    }
+    try {
+      const v = await api.version(journey.id, liveVersion);
+      setComparing({ version: liveVersion, doc: docOf(journey.id, journey.name, v.definition, v.layout).doc });
+    } catch (e) {
+      setNotice({ kind: 'error', text: e instanceof Error ? e.message : String(e) });
+    }
+  }, [api, journey.id, journey.name, liveVersion]);
+  const changes = useMemo(() => {
+    if (!diff) return null;
+    const map = new Map<string, NodeDiff>();
+    for (const d of diff.nodes) if (d.kind !== 'removed') map.set(d.id, d);
+    return map;
+  }, [diff]);
+  const ghostEdges = useMemo(() => {
+    if (!diff) return undefined;
+    const ids = new Set(doc.nodes.map((n) => n.id));
+    return diff.edges
+      .filter((e) => e.kind === 'removed' && ids.has(e.source) && ids.has(e.target))
+      .map((e) => ({ id: e.id, source: e.source, target: e.target, sourceHandle: e.port }));
+  }, [diff, doc.nodes]);
+
+  // The analytics overlay: the live version's counts on the steps and connections of the draft.
+  const counts = useMemo(() => {
+    const stats = analytics.stats;
+    if (!stats || stats.version === null) return null;
+    const map = new Map<string, NodeCounts>();
+    for (const n of semanticNodes) {
+      const d = catalog.get(n.data.type, n.data.typeVersion ?? 1);
+      const variants = n.data.type === 'flow.abTest' && d ? portsOf(d.ports, n.data.config ?? {}) : undefined;
+      const c = nodeCountsOf(stats, n.id, variants);
+      if (c) map.set(n.id, c);
+    }
+    return map;
+  }, [analytics.stats, semanticNodes, catalog]);
+  const edgeMarks = useMemo(() => {
+    const marks = new Map<string, EdgeMark>();
+    if (diff)
+      for (const e of diff.edges)
+        marks.set(e.id, { className: e.kind === 'added' ? 'wm-edge-added' : 'wm-edge-removed' });
+    const stats = analytics.stats;
+    if (stats && stats.version !== null)
+      for (const e of doc.edges) {
+        const n = edgeCountOf(stats, e);
+        if (n === undefined) continue;
+        const key = edgeKeyOf(e);
+        marks.set(key, { ...marks.get(key), label: String(n), title: format(s.edgeCount, { count: n }) });
+      }
+    return marks;
+  }, [diff, analytics.stats, doc.edges, s.edgeCount]);
 
   const loadVersions = useCallback(() => {
     api.versions(journey.id).then(setVersions, () => setVersions([]));
@@ -321,7 +427,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         : autosave.status.state === 'dirty'
           ? s.unsaved
           : format(s.saveFailed, { message: autosave.status.message });
-  const canvasReadOnly = readOnly || viewing !== null || mode === 'simulate';
+  const canvasReadOnly = !canvasEditable;
 
   let panel: ReactNode;
   if (mode === 'simulate')
@@ -346,6 +452,31 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         onClose={() => {
           setVersionsOpen(false);
           setViewing(null);
+          setComparing(null);
+        }}
+        comparison={
+          comparing === null
+            ? null
+            : comparing === 'none'
+              ? { version: null, diff: null }
+              : { version: comparing.version, diff }
+        }
+        onCompare={() => {
+          setViewing(null);
+          void compareWithLive();
+        }}
+        onStopComparing={() => setComparing(null)}
+        nodeTitle={(id) => {
+          const n =
+            doc.nodes.find((x) => x.id === id) ??
+            (comparing !== 'none' ? comparing?.doc.nodes.find((x) => x.id === id) : undefined);
+          return n ? nodeTitle(n) : id;
+        }}
+        onFocusNode={(id) => {
+          if (doc.nodes.some((n) => n.id === id)) {
+            dispatch({ type: 'select', nodeIds: [id] });
+            focusNode(id);
+          }
         }}
       />
     );
@@ -365,12 +496,19 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
     );
   else
     panel = (
-      <SettingsPanel
-        settings={viewing?.doc.settings ?? doc.settings}
-        problems={compiled.problems}
-        readOnly={canvasReadOnly}
-        onChange={(settings) => dispatch({ type: 'updateJourney', patch: { settings }, coalesceKey: 'settings' })}
-      />
+      <>
+        {selectedNodes.length > 1 && (
+          <p className="wm-hint wm-selection-count" role="status">
+            {format(s.selectedSteps, { count: selectedNodes.length })}
+          </p>
+        )}
+        <SettingsPanel
+          settings={viewing?.doc.settings ?? doc.settings}
+          problems={compiled.problems}
+          readOnly={canvasReadOnly}
+          onChange={(settings) => dispatch({ type: 'updateJourney', patch: { settings }, coalesceKey: 'settings' })}
+        />
+      </>
     );
 
   return (
@@ -423,11 +561,59 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         <button
           type="button"
           className="wm-icon-button"
+          onClick={copy}
+          disabled={selectedNodes.length === 0 || viewing !== null}
+          aria-label={s.copy}
+          title={`${s.copy} (Ctrl+C)`}
+        >
+          <Copy aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-icon-button"
+          onClick={tools.paste}
+          disabled={!canPaste || canvasReadOnly}
+          aria-label={s.paste}
+          title={`${s.paste} (Ctrl+V)`}
+        >
+          <ClipboardPaste aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-icon-button"
+          onClick={tools.duplicate}
+          disabled={selectedNodes.length === 0 || canvasReadOnly}
+          aria-label={s.duplicate}
+          title={`${s.duplicate} (Ctrl+D)`}
+        >
+          <CopyPlus aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-icon-button"
+          onClick={layout}
+          disabled={doc.nodes.length === 0 || canvasReadOnly}
+          aria-label={s.autoLayout}
+          title={`${s.autoLayout} (Ctrl+Shift+L)`}
+        >
+          <Network aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-icon-button"
           onClick={() => void flow.fitView({ duration: 250, maxZoom: 1, padding: 0.2 })}
           aria-label={s.fitView}
           title={s.fitView}
         >
           <Maximize aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
+          className="wm-button"
+          aria-pressed={analyticsOn}
+          onClick={() => setAnalyticsOn(!analyticsOn)}
+        >
+          <ChartColumn aria-hidden size={16} /> {s.analytics}
         </button>
         <button
           type="button"
@@ -474,6 +660,17 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
           </button>
         </div>
       )}
+      {analyticsOn && (
+        <div className="wm-notice wm-notice-info wm-analytics-status" role="status">
+          {analytics.error !== null
+            ? format(s.analyticsFailed, { message: analytics.error })
+            : analytics.stats === null
+              ? s.loading
+              : analytics.stats.version === null
+                ? s.analyticsNotLive
+                : format(s.analyticsOf, { version: analytics.stats.version })}
+        </div>
+      )}
       {viewing && (
         <div className="wm-notice wm-notice-info" role="status">
           {format(s.viewingVersion, { version: viewing.version })}
@@ -491,6 +688,8 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
               problemsByNode: viewing ? new Map() : problemsByNode,
               visits: mode === 'simulate' ? (highlight?.visits ?? null) : null,
               readOnly: canvasReadOnly,
+              changes: viewing ? null : changes,
+              counts: viewing || mode === 'simulate' ? null : counts,
             }}
           >
             {viewing ? (
@@ -503,6 +702,8 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
                 problemEdges={problemEdges}
                 visitedEdges={mode === 'simulate' ? (highlight?.edges ?? null) : null}
                 readOnly={canvasReadOnly}
+                edgeMarks={mode === 'simulate' ? undefined : edgeMarks}
+                ghostEdges={mode === 'simulate' ? undefined : ghostEdges}
                 defaultViewport={initial.viewport ?? (initial.doc.nodes.length === 0 ? emptyViewport : undefined)}
                 onDropType={addNode}
               />

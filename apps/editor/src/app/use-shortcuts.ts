@@ -3,15 +3,40 @@ import { type RefObject, useEffect, useRef } from 'react';
 const editable = (el: Element | undefined) =>
   el instanceof HTMLElement && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 
+/** What the editor's keyboard shortcuts do. */
+export interface EditorShortcuts {
+  undo: () => void;
+  redo: () => void;
+  copy?: () => void;
+  paste?: () => void;
+  duplicate?: () => void;
+  layout?: () => void;
+}
+
+/** The shortcut a key press means, if any: Ctrl/⌘ with Z, Shift+Z, Y, C, V, D, or Shift+L. */
+export function shortcutOf(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>) {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey) return undefined;
+  const key = e.key.toLowerCase();
+  if (key === 'z') return e.shiftKey ? 'redo' : 'undo';
+  if (key === 'y') return 'redo';
+  if (e.shiftKey) return key === 'l' ? 'layout' : undefined;
+  if (key === 'c') return 'copy';
+  if (key === 'v') return 'paste';
+  if (key === 'd') return 'duplicate';
+  return undefined;
+}
+
 /**
- * Ctrl/⌘+Z undoes and Ctrl/⌘+Shift+Z (or Ctrl+Y) redoes while the editor has focus or was the last
- * thing pressed; text fields keep their own undo. Listening on the document (not the editor's element)
- * covers a click on the empty canvas, which focuses nothing; looking at the event's composed path keeps
- * a host page's own Ctrl+Z working when the editor is embedded.
+ * The editor's shortcuts, while the editor has focus or was the last thing pressed: Ctrl/⌘+Z undoes,
+ * Ctrl/⌘+Shift+Z (or Ctrl+Y) redoes, Ctrl/⌘+C, V and D copy, paste and duplicate steps, and
+ * Ctrl/⌘+Shift+L tidies the layout. Text fields keep their own keys, and selected text copies as text.
+ * Listening on the document (not the editor's element) covers a click on the empty canvas, which
+ * focuses nothing; looking at the event's composed path keeps a host page's own keys working when
+ * the editor is embedded.
  */
-export function useUndoShortcuts(root: RefObject<HTMLElement | null>, undo: () => void, redo: () => void) {
-  const handlers = useRef({ undo, redo });
-  handlers.current = { undo, redo };
+export function useEditorShortcuts(root: RefObject<HTMLElement | null>, shortcuts: EditorShortcuts) {
+  const handlers = useRef(shortcuts);
+  handlers.current = shortcuts;
   useEffect(() => {
     let lastPressInside = false;
     const inside = (e: Event) => {
@@ -22,16 +47,17 @@ export function useUndoShortcuts(root: RefObject<HTMLElement | null>, undo: () =
       lastPressInside = inside(e);
     };
     const onKeyDown = (e: KeyboardEvent) => {
-      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
-      const key = e.key.toLowerCase();
-      if (key !== 'z' && key !== 'y') return;
+      const which = shortcutOf(e);
+      if (which === undefined) return;
+      const handler = handlers.current[which];
+      if (!handler) return;
       const target = e.composedPath()[0] as Element | undefined;
       if (editable(target)) return;
+      if (which === 'copy' && (document.getSelection()?.toString() ?? '') !== '') return;
       const focusedBody = target === document.body || target === document.documentElement;
       if (!inside(e) && !(focusedBody && lastPressInside)) return;
       e.preventDefault();
-      if (key === 'y' || e.shiftKey) handlers.current.redo();
-      else handlers.current.undo();
+      handler();
     };
     document.addEventListener('pointerdown', onPointerDown, true);
     document.addEventListener('keydown', onKeyDown);

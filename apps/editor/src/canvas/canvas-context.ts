@@ -1,6 +1,8 @@
 import type { Problem } from '@waymark/nodes';
 import { createContext, useContext } from 'react';
+import type { NodeCounts } from './analytics.ts';
 import { catalogOf, type NodeTypeCatalog } from './registry.ts';
+import type { NodeDiff } from './version-diff.ts';
 
 /** What the canvas's node cards read besides their own data. */
 export interface CanvasInfo {
@@ -9,6 +11,10 @@ export interface CanvasInfo {
   /** In simulation: the step numbers at which each node was left. */
   visits: ReadonlyMap<string, readonly number[]> | null;
   readOnly: boolean;
+  /** While comparing with the live version: how each step differs from it. */
+  changes?: ReadonlyMap<string, NodeDiff> | null;
+  /** While the analytics overlay is on: the live version's counts per step. */
+  counts?: ReadonlyMap<string, NodeCounts> | null;
 }
 
 const CanvasContext = createContext<CanvasInfo>({

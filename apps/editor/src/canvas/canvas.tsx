@@ -14,7 +14,7 @@ import {
 } from '@xyflow/react';
 import { type Dispatch, type DragEvent, useCallback, useEffect, useMemo, useRef } from 'react';
 import { useStrings } from '../strings.ts';
-import type { EditorAction, JourneyDoc } from './editor-state.ts';
+import type { EditorAction, JourneyDoc, StepEdge } from './editor-state.ts';
 import { paletteMime } from './palette.tsx';
 import type { NodeTypeCatalog } from './registry.ts';
 import { StepNodeCard } from './step-node.tsx';
@@ -31,6 +31,17 @@ const categoryColor: Record<string, string> = {
 /** Width of a step card, so a dropped step lands centred under the pointer. */
 export const nodeWidth = 220;
 
+/** How an edge is painted besides its problems and simulation: a class and a label. */
+export interface EdgeMark {
+  className?: string;
+  label?: string;
+  title?: string;
+}
+
+/** The key comparison and analytics name an edge by, whatever its id. */
+export const edgeKeyOf = (e: Pick<StepEdge, 'source' | 'sourceHandle' | 'target'>) =>
+  `${e.source}:${e.sourceHandle ?? 'next'}->${e.target}`;
+
 /** Props of {@link Canvas}. */
 export interface CanvasProps {
   doc: JourneyDoc;
@@ -40,6 +51,10 @@ export interface CanvasProps {
   problemEdges: ReadonlySet<string>;
   /** Edges the simulation took; null outside simulation. */
   visitedEdges: ReadonlySet<string> | null;
+  /** Extra classes and labels of edges (comparison, analytics), by `source:port->target`. */
+  edgeMarks?: ReadonlyMap<string, EdgeMark> | undefined;
+  /** Connections shown but not part of the document (those the draft removed), never selectable. */
+  ghostEdges?: readonly StepEdge[] | undefined;
   readOnly: boolean;
   defaultViewport: Viewport | undefined;
   /** A palette item was dropped: where, and the connection it was dropped on, if any. */
@@ -52,6 +67,7 @@ export interface CanvasProps {
  */
 export function Canvas(props: CanvasProps) {
   const { doc, dispatch, catalog, problemEdges, visitedEdges, readOnly, defaultViewport, onDropType } = props;
+  const { edgeMarks, ghostEdges } = props;
   const s = useStrings();
   const flow = useReactFlow();
   const initialized = useNodesInitialized();
@@ -63,22 +79,38 @@ export function Canvas(props: CanvasProps) {
     void flow.fitView({ maxZoom: 1, padding: 0.15 });
   }, [initialized, flow]);
 
-  const edges = useMemo(
-    () =>
-      doc.edges.map((e) => {
-        const problem = problemEdges.has(e.id);
-        const visited = visitedEdges?.has(e.id) ?? false;
-        const className = [
-          problem ? 'wm-edge-problem' : '',
-          visited ? 'wm-edge-visited' : '',
-          visitedEdges && !visited ? 'wm-edge-dim' : '',
-        ]
-          .filter(Boolean)
-          .join(' ');
-        return className === '' ? e : { ...e, className, animated: visited };
-      }),
-    [doc.edges, problemEdges, visitedEdges],
-  );
+  const edges = useMemo(() => {
+    const shown: StepEdge[] = doc.edges.map((e) => {
+      const problem = problemEdges.has(e.id);
+      const visited = visitedEdges?.has(e.id) ?? false;
+      const mark = edgeMarks?.get(edgeKeyOf(e));
+      const className = [
+        problem ? 'wm-edge-problem' : '',
+        visited ? 'wm-edge-visited' : '',
+        visitedEdges && !visited ? 'wm-edge-dim' : '',
+        mark?.className ?? '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      if (className === '' && mark?.label === undefined) return e;
+      return {
+        ...e,
+        className,
+        animated: visited,
+        ...(mark?.label === undefined ? {} : { label: mark.label, ariaLabel: mark.title ?? mark.label }),
+      };
+    });
+    for (const g of ghostEdges ?? [])
+      shown.push({
+        ...g,
+        id: `ghost:${g.id}`,
+        className: `wm-edge-ghost ${edgeMarks?.get(edgeKeyOf(g))?.className ?? ''}`,
+        selectable: false,
+        deletable: false,
+        focusable: false,
+      });
+    return shown;
+  }, [doc.edges, problemEdges, visitedEdges, edgeMarks, ghostEdges]);
 
   const onDragOver = useCallback(
     (e: DragEvent) => {
@@ -131,6 +163,9 @@ export function Canvas(props: CanvasProps) {
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
         deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+        // Shift-click adds steps to the selection (as Ctrl/⌘-click does); Shift-drag draws a selection box.
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        selectionKeyCode="Shift"
         defaultViewport={defaultViewport ?? { x: 0, y: 0, zoom: 1 }}
         minZoom={0.2}
         maxZoom={2}

@@ -1,6 +1,6 @@
 import type { Condition } from '@waymark/nodes';
 import { Plus, X } from 'lucide-react';
-import { createContext, type ReactNode, useContext, useEffect, useId, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { format, useStrings } from '../../strings.ts';
 import { TemplateInput } from '../../templates/template-input.tsx';
 import { ConditionBuilder } from './condition-builder.tsx';
@@ -16,6 +16,7 @@ import {
   titleOf,
   typeOf,
 } from './json-schema.ts';
+import { acceptsMergeTags, MergeTagButton } from './merge-tag-button.tsx';
 
 /** A problem located by a path inside the form's value (a node's config path). */
 export interface FieldProblem {
@@ -49,7 +50,8 @@ const pathKey = (path: readonly (string | number)[]) => path.join('.');
 /**
  * A form generated from a JSON Schema: text, numbers, choices, switches, lists of objects, key/value
  * maps, and the editor's widgets for `format: duration`, `format: time-of-day` and the
- * `x-waymark-widget`s `condition`, `template` and `merge-text`. Custom node types get forms from
+ * `x-waymark-widget`s `condition`, `template` and `merge-text` (with a merge-tag picker, as
+ * fields marked `x-waymark-merge-tags` get). Custom node types get forms from
  * their config schema without editor code.
  */
 export function SchemaForm({ schema, value, onChange, problems = [], ports, disabled }: SchemaFormProps) {
@@ -244,6 +246,9 @@ function StringField({ schema, path, value, onChange, label, required }: Resolve
   const errors = useProblems(path);
   const text = typeof value === 'string' ? value : '';
   const set = (v: string) => onChange(v === '' ? undefined : v);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const areaRef = useRef<HTMLTextAreaElement>(null);
+  const mergeTags = acceptsMergeTags(schema, root);
   if (schema.format === 'duration')
     return (
       <div className="wm-field">
@@ -271,7 +276,12 @@ function StringField({ schema, path, value, onChange, label, required }: Resolve
         if (hasWidget(schema, root, 'template'))
           return <TemplateInput {...common} value={text} onChange={(v) => set(v)} />;
         if (hasWidget(schema, root, 'merge-text') || (schema.maxLength ?? 0) > 1000)
-          return <textarea {...common} rows={4} value={text} onChange={(e) => set(e.target.value)} />;
+          return (
+            <>
+              <textarea {...common} ref={areaRef} rows={4} value={text} onChange={(e) => set(e.target.value)} />
+              {mergeTags && <MergeTagButton target={areaRef} value={text} onChange={set} fieldLabel={label} />}
+            </>
+          );
         if (schema.format === 'time-of-day')
           return <input {...common} type="time" value={text} onChange={(e) => set(e.target.value)} />;
         if (schema.format === 'time-zone')
@@ -293,14 +303,18 @@ function StringField({ schema, path, value, onChange, label, required }: Resolve
             </>
           );
         return (
-          <input
-            {...common}
-            type={schema.format === 'uri' ? 'url' : schema.format === 'email' ? 'email' : 'text'}
-            value={text}
-            maxLength={schema.maxLength}
-            placeholder={typeof schema.examples?.[0] === 'string' ? schema.examples[0] : undefined}
-            onChange={(e) => set(e.target.value)}
-          />
+          <>
+            <input
+              {...common}
+              ref={inputRef}
+              type={schema.format === 'uri' ? 'url' : schema.format === 'email' ? 'email' : 'text'}
+              value={text}
+              maxLength={schema.maxLength}
+              placeholder={typeof schema.examples?.[0] === 'string' ? schema.examples[0] : undefined}
+              onChange={(e) => set(e.target.value)}
+            />
+            {mergeTags && <MergeTagButton target={inputRef} value={text} onChange={set} fieldLabel={label} />}
+          </>
         );
       }}
     </Shell>

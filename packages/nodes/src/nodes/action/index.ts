@@ -38,7 +38,12 @@ function quietUntil(ctx: NodeContext): number | null {
 
 const sendEmailConfig = z.strictObject({
   template: nameSchema.meta({ title: 'Template', 'x-waymark-widget': 'template' }),
-  subject: z.string().min(1).max(300).optional().meta({ title: 'Subject (overrides the template)' }),
+  subject: z
+    .string()
+    .min(1)
+    .max(300)
+    .optional()
+    .meta({ title: 'Subject (overrides the template)', 'x-waymark-merge-tags': true }),
   subjectFrom: z.enum(['ai']).optional().meta({ title: 'Subject from' }),
 });
 
