@@ -53,11 +53,18 @@ export class WaymarkError extends Error {
   override readonly name = 'WaymarkError';
   readonly code: ProblemCode | RunErrorCode;
   readonly details: unknown;
+  /** True when the failure is temporary: a node step that throws it is tried again per its retry policy. */
+  readonly retryable: boolean;
 
-  constructor(code: ProblemCode | RunErrorCode, message: string, options?: { cause?: unknown; details?: unknown }) {
+  constructor(
+    code: ProblemCode | RunErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: unknown; retryable?: boolean },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options?.details;
+    this.retryable = options?.retryable ?? false;
   }
 }
 

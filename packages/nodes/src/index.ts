@@ -68,11 +68,13 @@ export {
   type AnyEffectExecutor,
   defineEffect,
   type EffectContact,
+  type EffectError,
   type EffectExecutor,
   type EffectExecutorContext,
   type EffectExecutorInput,
   type EffectResult,
   performEffect,
+  temporaryFailure,
 } from './sdk/define-effect.ts';
 export { defineNode, type NodeTypeInput, nextPort } from './sdk/define-node.ts';
 export {
@@ -84,6 +86,18 @@ export {
 } from './sdk/effects.ts';
 export { portsOf } from './sdk/ports.ts';
 export { NodeRegistry, type NodeTypeDescription, secretNamePattern } from './sdk/registry.ts';
+export {
+  defaultEffectRetryPolicy,
+  defaultNodeRetryPolicy,
+  isRetryable,
+  maxRetryAttempts,
+  type ResolvedRetryPolicy,
+  RetryableError,
+  type RetryPolicy,
+  resolveRetryPolicy,
+  retryDelayMs,
+  retryPolicyProblems,
+} from './sdk/retry.ts';
 export type * from './sdk/types.ts';
 export { type UpgradeResult, upgradeNodeConfig } from './sdk/upgrade.ts';
 export { addDuration, type Duration, parseDuration } from './time/duration.ts';

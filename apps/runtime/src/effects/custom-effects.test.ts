@@ -29,7 +29,7 @@ describe('runCustomEffect', () => {
     ).toEqual({ ok: true, output: { n: 1 } });
   });
 
-  it('fails with effect_timeout at the time limit even when the executor ignores its signal', async () => {
+  it('fails with a temporary effect_timeout at the time limit even when the executor ignores its signal', async () => {
     let signal: AbortSignal | undefined;
     const started = Date.now();
     const r = await runCustomEffect(
@@ -41,7 +41,7 @@ describe('runCustomEffect', () => {
     );
     expect(r).toEqual({
       ok: false,
-      error: { code: 'effect_timeout', message: 'acme.ping did not finish within 50 ms' },
+      error: { code: 'effect_timeout', message: 'acme.ping did not finish within 50 ms', retryable: true },
     });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(signal?.aborted).toBe(true);

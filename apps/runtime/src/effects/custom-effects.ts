@@ -33,8 +33,8 @@ function scrub<T>(value: T, secrets: readonly string[]): T {
 
 /**
  * Performs a custom effect with its package's executor under a time limit. When the limit passes
- * the executor's signal is aborted and the effect fails with `effect_timeout` at once, whether or
- * not the executor stops; a throw fails it with a coded error. Never rejects, and never returns a
+ * the executor's signal is aborted and the effect fails with a temporary `effect_timeout` at once,
+ * whether or not the executor stops; a throw fails it with a coded error. Never rejects, and never returns a
  * secret value in the result (an executor that puts one in a message or output has it replaced).
  */
 export async function runCustomEffect(job: CustomEffectJob, fetch: typeof globalThis.fetch): Promise<EffectResult> {
@@ -45,7 +45,10 @@ export async function runCustomEffect(job: CustomEffectJob, fetch: typeof global
   const timedOut = new Promise<EffectResult>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new Error(`${kind} ran past its time limit`));
-      resolve({ ok: false, error: { code: 'effect_timeout', message: `${kind} did not finish within ${limit} ms` } });
+      resolve({
+        ok: false,
+        error: { code: 'effect_timeout', message: `${kind} did not finish within ${limit} ms`, retryable: true },
+      });
     }, limit);
   });
   try {

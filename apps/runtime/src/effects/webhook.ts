@@ -6,12 +6,17 @@ import { guardedLookup, isPublicAddress } from './ssrf-guard.ts';
 
 const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true });
 
-/** What a webhook call returned; `ok` for 2xx. */
+/** What a webhook call returned; `ok` for 2xx. A `retryable` error is worth trying again later. */
 export interface WebhookOutcome {
   ok: boolean;
   status?: number;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; retryable?: boolean };
 }
+
+/** Statuses that say "not now" rather than "no": the call is tried again with backoff. */
+const temporaryStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+/** Connection failures that may pass; a refused address or a bad URL will not. */
+const temporaryRequestCodes = new Set(['timeout', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE']);
 
 /** A webhook as the outbox holds it. */
 export interface WebhookRequest {
@@ -74,7 +79,15 @@ export async function callWebhook(
           resolve(
             status >= 200 && status < 300
               ? { ok: true, status }
-              : { ok: false, status, error: { code: 'http_status', message: `the endpoint answered ${status}` } },
+              : {
+                  ok: false,
+                  status,
+                  error: {
+                    code: 'http_status',
+                    message: `the endpoint answered ${status}`,
+                    ...(temporaryStatus(status) ? { retryable: true } : {}),
+                  },
+                },
           );
         });
       },
@@ -89,6 +102,7 @@ export async function callWebhook(
               ? 'webhook_address_blocked'
               : (e.code ?? 'request_failed'),
           message: e.message,
+          ...(e.code !== undefined && temporaryRequestCodes.has(e.code) ? { retryable: true } : {}),
         },
       }),
     );

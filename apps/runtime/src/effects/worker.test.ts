@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultRegistry, defineEffect, defineNode, nextPort } from '@waymark/nodes';
+import { defaultRegistry, defineEffect, defineNode, nextPort, temporaryFailure } from '@waymark/nodes';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Database } from '../db/client.ts';
-import { events, outbox } from '../db/schema.ts';
+import { events, nodeStats, outbox } from '../db/schema.ts';
 import type { Services } from '../services.ts';
 import { testBackends } from '../testing/databases.ts';
 import { addContact, addWorkspace, uid } from '../testing/fixtures.ts';
@@ -39,7 +39,28 @@ const executors = [
       throw new Error(`token ${secrets.acmeToken} was refused`);
     },
   }),
-  defineEffect({ kind: 'acme.hang', timeoutMs: 100, execute: () => new Promise(() => {}) }),
+  defineEffect({ kind: 'acme.hang', timeoutMs: 100, retry: { maxAttempts: 1 }, execute: () => new Promise(() => {}) }),
+  defineEffect<{ kind: 'acme.flaky'; path: string }>({
+    kind: 'acme.flaky',
+    secrets: ['acmeBaseUrl'],
+    retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+    async execute(effect, { secrets, fetch, signal, key }) {
+      const res = await fetch(`${secrets.acmeBaseUrl}${effect.path}`, {
+        method: 'POST',
+        headers: { 'idempotency-key': key },
+        signal,
+      });
+      if (res.ok) return { ok: true, output: { status: res.status } };
+      if (res.status >= 500) return temporaryFailure('acme_unavailable', `status ${res.status}`);
+      return { ok: false, error: { code: 'acme_rejected', message: `status ${res.status}` } };
+    },
+  }),
+  defineEffect({
+    kind: 'acme.stall',
+    timeoutMs: 30,
+    retry: { maxAttempts: 2, initialDelayMs: 10 },
+    execute: () => new Promise(() => {}),
+  }),
   defineEffect({ kind: 'acme.needsMore', secrets: ['notSet'], execute: async () => ({ ok: true }) }),
 ];
 const node = defineNode({
@@ -76,7 +97,12 @@ for (const backend of testBackends) {
         });
         req.on('end', () => {
           received.push({ url: req.url ?? '', headers: req.headers, body });
-          res.writeHead(req.url === '/reject' ? 422 : 200).end('ok');
+          // /flaky answers 503 to the first two calls with the same idempotency key, then 200.
+          const calls = received.filter(
+            (r) => r.url === req.url && r.headers['idempotency-key'] === req.headers['idempotency-key'],
+          ).length;
+          const status = req.url === '/reject' ? 422 : req.url === '/flaky' && calls <= 2 ? 503 : 200;
+          res.writeHead(status).end('ok');
         });
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -215,6 +241,48 @@ for (const backend of testBackends) {
       const [still] = await services.db.select().from(outbox).where(eq(outbox.id, held.id));
       expect(still).toMatchObject({ status: 'sending', attempts: 1 });
       expect(received.some((r) => r.url === '/held')).toBe(false);
+    });
+
+    const statsOf = async (node: string) =>
+      Object.fromEntries(
+        (await services.db.select().from(nodeStats).where(eq(nodeStats.node, node))).map((s) => [s.metric, s.count]),
+      );
+
+    it('tries a temporary failure again with backoff and reports success on the third attempt', async () => {
+      const row = await enqueue({ kind: 'acme.flaky', path: '/flaky' });
+      const [done] = await perform(worker(true), [row.id]);
+      expect(done?.row).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
+      expect(done?.result).toMatchObject({ ok: true, output: { status: 200 } });
+      // Every attempt carried the same idempotency key: the receiver can tell them apart from new work.
+      expect(received.filter((r) => r.headers['idempotency-key'] === row.key)).toHaveLength(3);
+      expect(await statsOf(row.node)).toEqual({ 'retried:acme_unavailable': 2 });
+    });
+
+    it('reports a permanent failure at once, after one attempt', async () => {
+      const row = await enqueue({ kind: 'acme.flaky', path: '/reject' });
+      const [done] = await perform(worker(true), [row.id]);
+      expect(done?.row).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(done?.result).toMatchObject({
+        ok: false,
+        error: { code: 'acme_rejected', message: 'status 422', attempts: 1 },
+      });
+      expect(await statsOf(row.node)).toEqual({});
+    });
+
+    it('gives up on a timeout after the executor’s maximum of attempts, saying so', async () => {
+      const row = await enqueue({ kind: 'acme.stall' });
+      const [done] = await perform(worker(true), [row.id]);
+      expect(done?.row).toMatchObject({ status: 'failed', attempts: 2 });
+      expect(done?.result).toMatchObject({
+        ok: false,
+        error: {
+          code: 'effect_timeout',
+          message: 'acme.stall did not finish within 30 ms (gave up after 2 attempts)',
+          retryable: true,
+          attempts: 2,
+        },
+      });
+      expect(await statsOf(row.node)).toEqual({ 'retried:effect_timeout': 1, 'gave_up:effect_timeout': 1 });
     });
   });
 }

@@ -3,8 +3,10 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { insertEvents } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { contacts, outbox } from '../db/schema.ts';
+import { bumpStats } from '../db/stats.ts';
 import type { Services } from '../services.ts';
 import { maxEffectTimeoutMs, runCustomEffect } from './custom-effects.ts';
+import { decideEffect, effectRetryPolicy } from './effect-retry.ts';
 import { blockedLiteralAddress, createGuardedFetch } from './guarded-fetch.ts';
 import { SecretStore, UnreadableSecretError } from './secret-store.ts';
 import { callWebhook, type WebhookRequest } from './webhook.ts';
@@ -29,7 +31,9 @@ type OutboxRow = typeof outbox.$inferSelect;
  * no locks or connections), and settled in another; a crash mid-call lets the lease run out and the
  * call is repeated (at-least-once). Webhooks and executors get the outbox key as idempotency key so
  * receivers can drop repeats. A custom effect runs with its package's executor under a time limit;
- * a throw, a timeout or a missing secret fails only that effect.
+ * a throw, a timeout or a missing secret fails only that effect. Temporary failures (a webhook's 5xx,
+ * a timeout, an executor's `temporaryFailure`) are tried again with backoff per the executor's policy
+ * before the run hears of them (see effect-retry.ts).
  */
 export function createEffectsWorker(
   services: Services,
@@ -141,9 +145,43 @@ export function createEffectsWorker(
     return { id: row.contactId, email: c?.email ?? null, attributes: c?.attributes ?? {} };
   };
 
-  /** Records the outcome, unless the lease was lost to another worker meanwhile (then that one reports). */
-  const settle = (row: OutboxRow, result: EffectResult) =>
+  /**
+   * Records the outcome, unless the lease was lost to another worker meanwhile (then that one reports).
+   * A temporary failure with attempts left goes back to pending after a backoff instead, counted on its
+   * node as `retried:<code>`; when the last attempt fails too, `gave_up:<code>`.
+   */
+  const settle = (row: OutboxRow, performed: EffectResult) =>
     services.db.transaction(async (tx) => {
+      const fenced = and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.attempts, row.attempts));
+      const stat = (metric: string) => ({
+        workspaceId: row.workspaceId,
+        versionId: row.versionId,
+        node: row.node,
+        metric,
+        by: 1,
+      });
+      const decision = decideEffect(
+        performed,
+        row.attempts,
+        effectRetryPolicy(services.registry, row.kind),
+        Math.random(),
+      );
+      if (decision.kind === 'retry') {
+        const again = await tx
+          .update(outbox)
+          .set({
+            status: 'pending',
+            nextAttemptAt: sql`now() + ${decision.delayMs}::int * interval '1 millisecond'`,
+            leaseUntil: null,
+            lastError: performed.ok ? null : `${performed.error.code}: ${performed.error.message}`,
+          })
+          .where(fenced)
+          .returning({ id: outbox.id });
+        if (again.length === 0) return false;
+        await bumpStats(tx, [stat(`retried:${decision.code}`)]);
+        return true;
+      }
+      const result = decision.result;
       const error = result.ok ? undefined : result.error;
       const settled = await tx
         .update(outbox)
@@ -153,9 +191,10 @@ export function createEffectsWorker(
           leaseUntil: null,
           lastError: error ? `${error.code}: ${error.message}` : null,
         })
-        .where(and(eq(outbox.id, row.id), eq(outbox.status, 'sending'), eq(outbox.attempts, row.attempts)))
+        .where(fenced)
         .returning({ id: outbox.id });
       if (settled.length === 0) return false;
+      if (decision.gaveUp && error) await bumpStats(tx, [stat(`gave_up:${error.code}`)]);
       await insertEvents(tx, [
         {
           workspaceId: row.workspaceId,

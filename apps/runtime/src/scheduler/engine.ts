@@ -81,6 +81,8 @@ class Batch {
       if (step.port !== undefined) inc(step.node, `left:${step.port}`);
       if (step.skipped) inc(step.node, `skipped:${step.skipped}`);
       if (step.error) inc(step.node, `failed:${step.error.code}`);
+      if (step.error?.retryAt !== undefined) inc(step.node, `retried:${step.error.code}`);
+      else if (step.error?.attempt !== undefined) inc(step.node, `gave_up:${step.error.code}`);
       if (step.exit) inc(step.node, step.exit === 'goal' ? 'goal' : 'exited');
       if (step.type === 'flow.abTest' && step.port !== undefined) inc(step.node, `arm:${step.port}:trials`);
       if (!step.exit && !step.error) {
@@ -137,12 +139,14 @@ function sumStats(increments: readonly StatIncrement[]) {
   return [...summed.values()];
 }
 
-/** When to wake the state next: the earliest timer, or a retry of a failed step with backoff. */
+/** When to wake the state next: the earliest timer, or the retry of a failed step the interpreter set. */
 function wakeOf(state: ContactJourneyState, now: number): Date | null {
   let t: number | undefined;
   for (const run of state.runs) {
     let candidate = run.wakeAt;
-    if (run.failed && run.failed.attempts <= retryDelaysMs.length)
+    if (run.failed?.retryAt !== undefined) candidate = run.failed.retryAt;
+    // States written before retry policies: the old fixed delays.
+    else if (run.failed && run.failed.attempts <= retryDelaysMs.length)
       candidate = now + (retryDelaysMs[run.failed.attempts - 1] as number);
     if (candidate !== undefined && (t === undefined || candidate < t)) t = candidate;
   }

@@ -1,8 +1,10 @@
 import type { PreparedJourney, PreparedNode } from '../compiler/validate.ts';
 import { evaluateCondition } from '../conditions/evaluate.ts';
 import { WaymarkError } from '../errors.ts';
+import { hashString } from '../random/random.ts';
 import type { JourneyContact } from '../schema/definition.ts';
 import { approvalDecidedEvent, effectResultEvent } from '../sdk/effects.ts';
+import { defaultNodeRetryPolicy, isRetryable, resolveRetryPolicy, retryDelayMs } from '../sdk/retry.ts';
 import type { EnrolInput, NodeResult, RuntimeEvent, Wake } from '../sdk/types.ts';
 import { parseDuration, subtractDuration } from '../time/duration.ts';
 import { contactTimeZone, ExecutionContext } from './context.ts';
@@ -172,21 +174,41 @@ class Advance {
     }
   }
 
+  /**
+   * Records a failed step. A temporary failure (a `RetryableError`, or `node_timeout`) holds the run at
+   * the node until `retryAt`, per the node type's retry policy; a permanent one, or the last allowed
+   * attempt, ends the run there. Either way only this run is affected.
+   */
   private fail(run: RunState, prepared: PreparedNode, wake: Wake, e: unknown) {
-    const code = e instanceof WaymarkError ? e.code : 'node_failed';
+    const temporary = isRetryable(e) || (e instanceof WaymarkError && e.code === 'node_timeout');
+    const ownCode = (e as { code?: unknown } | null)?.code;
+    const code =
+      e instanceof WaymarkError
+        ? e.code
+        : temporary && typeof ownCode === 'string' && /^[a-z][a-z0-9_]*$/.test(ownCode)
+          ? ownCode
+          : 'node_failed';
     const message = e instanceof Error ? e.message : String(e);
-    this.steps.push({
-      at: this.ctx.now,
-      runId: run.id,
-      node: run.node,
-      type: prepared.node.type,
-      error: { code, message },
-    });
-    // A bad event leaves the run waiting as it was; a failure on arrival or timer holds the run for a retry.
+    const error: NonNullable<Step['error']> = { code, message };
+    this.steps.push({ at: this.ctx.now, runId: run.id, node: run.node, type: prepared.node.type, error });
+    // A bad event leaves the run waiting as it was.
     if (wake.kind === 'event' && wake.event.event !== effectResultEvent) return;
-    run.failed = { code, message, at: this.ctx.now, attempts: (run.failed?.attempts ?? 0) + 1 };
-    delete run.wakeAt;
-    delete run.awaiting;
+    const attempt = (run.failed?.attempts ?? 0) + 1;
+    error.attempt = attempt;
+    const policy = resolveRetryPolicy(prepared.nodeType.retry, defaultNodeRetryPolicy);
+    if (temporary && attempt < policy.maxAttempts) {
+      // Jitter from the run, node and attempt: reproducible, yet spread over the contacts that failed together.
+      const jitter = hashString(`${this.ctx.seed ?? 0}:${run.id}:${run.node}:${attempt}`) / 2 ** 32;
+      const retryAt = this.ctx.now + retryDelayMs(policy, attempt, jitter);
+      error.retryAt = retryAt;
+      run.failed = { code, message, at: this.ctx.now, attempts: attempt, retryAt };
+      delete run.wakeAt;
+      delete run.awaiting;
+      return;
+    }
+    if (temporary) error.message = `${message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})`;
+    this.state.lastExitAt = this.ctx.now;
+    this.put(run, null);
   }
 
   private context(prepared: PreparedNode, run: RunState, wake: Wake): ExecutionContext {
@@ -289,7 +311,7 @@ class Advance {
   timer() {
     for (const run of this.state.runs.slice())
       if (run.wakeAt !== undefined && run.wakeAt <= this.ctx.now) this.drive(run, { kind: 'timer' });
-      else if (run.failed)
+      else if (run.failed && (run.failed.retryAt === undefined || run.failed.retryAt <= this.ctx.now))
         this.drive(run, run.awaiting || run.wakeAt !== undefined ? { kind: 'timer' } : { kind: 'enter' });
   }
 

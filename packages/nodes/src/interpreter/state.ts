@@ -22,8 +22,11 @@ export interface RunState {
   outputs: Record<string, { type: string; value: unknown }>;
   /** The event that started the run. */
   trigger?: RuntimeEvent;
-  /** Set when the node threw; the run stays at the node until retried with a timer. */
-  failed?: { code: string; message: string; at: number; attempts: number };
+  /**
+   * Set when the node failed temporarily; the run stays at the node until it is tried again at
+   * `retryAt` (states written before retry policies have no `retryAt`: the runtime picks the time).
+   */
+  failed?: { code: string; message: string; at: number; attempts: number; retryAt?: number };
 }
 
 /** Everything one journey keeps about one contact: active runs and what rules across runs need. */
@@ -70,7 +73,11 @@ export interface Step {
   effect?: Effect;
   skipped?: SkipReason;
   exit?: 'completed' | 'goal';
-  error?: { code: string; message: string };
+  /**
+   * Why the node failed. `attempt` counts the tries of this step (set when the failure held or ended
+   * the run); with `retryAt` the step is tried again then, without it the run ended here.
+   */
+  error?: { code: string; message: string; attempt?: number; retryAt?: number };
 }
 
 /** An effect for the runtime to perform, with an idempotency key unique per run, node and visit. */

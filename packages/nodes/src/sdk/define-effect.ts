@@ -1,8 +1,30 @@
 import type { z } from 'zod';
+import { isRetryable, type RetryPolicy } from './retry.ts';
 import type { CustomEffect } from './types.ts';
 
+/** A coded failure of an effect. */
+export interface EffectError {
+  code: string;
+  message: string;
+  /** True when the failure is temporary: the runtime tries the effect again per the executor's retry policy. */
+  retryable?: boolean;
+  /** How many attempts were made, set by the runtime on the result it reports. */
+  attempts?: number;
+}
+
 /** What performing an effect came to: an output for the waiting node, or a coded failure. */
-export type EffectResult = { ok: true; output?: unknown } | { ok: false; error: { code: string; message: string } };
+export type EffectResult = { ok: true; output?: unknown } | { ok: false; error: EffectError };
+
+/**
+ * A temporary failure for an executor to return: the runtime performs the effect again later (per
+ * its `retry` policy) and reports the failure to the node only after the last attempt.
+ *
+ * @example
+ * if (res.status === 429 || res.status >= 500) return temporaryFailure('crm_unavailable', `the CRM answered ${res.status}`);
+ */
+export function temporaryFailure(code: string, message: string): EffectResult {
+  return { ok: false, error: { code, message, retryable: true } };
+}
 
 /** The contact an effect is performed for, as the runtime stores it (email included). */
 export interface EffectContact {
@@ -35,11 +57,17 @@ export interface EffectExecutor<E extends CustomEffect = CustomEffect> {
   secrets: readonly string[];
   /** How long one execution may take, in milliseconds; the runtime caps it (default 10 s). */
   timeoutMs?: number;
+  /**
+   * How temporary failures ({@link temporaryFailure}, a thrown `RetryableError`, a timeout, a refused or
+   * reset connection) are tried again; default 3 attempts, 5 s then 10 s apart with jitter.
+   */
+  retry?: RetryPolicy;
   /** Validates the effect a node produced before it is performed; failures report `invalid_effect`. */
   schema?: z.ZodType<E>;
   /**
    * Performs the effect. A throw fails it with the error's `code` when that is a snake_case code, else
-   * `effect_failed`; report expected failures as `{ ok: false, error }` instead.
+   * `effect_failed`; report expected failures as `{ ok: false, error }` instead, and temporary ones
+   * with {@link temporaryFailure} (or throw a `RetryableError`).
    */
   execute(effect: E, ctx: EffectExecutorContext): Promise<EffectResult>;
 }
@@ -76,18 +104,22 @@ export function defineEffect<E extends CustomEffect>(input: EffectExecutorInput<
 const codePattern = /^[a-z][a-z0-9_]*$/;
 const maxMessage = 1_000;
 
-function failure(code: string, message: string): EffectResult {
-  return { ok: false, error: { code, message: message.slice(0, maxMessage) } };
+function failure(code: string, message: string, retryable = false): EffectResult {
+  return { ok: false, error: { code, message: message.slice(0, maxMessage), ...(retryable ? { retryable } : {}) } };
 }
 
 /** Checks an executor's answer: a well-formed result with JSON output, or a coded failure saying what is wrong. */
 function normalise(result: unknown, kind: string): EffectResult {
   if (result === null || typeof result !== 'object' || typeof (result as { ok?: unknown }).ok !== 'boolean')
     return failure('invalid_result', `executor of ${kind} returned ${typeof result}, not { ok, output | error }`);
-  const r = result as { ok: boolean; output?: unknown; error?: { code?: unknown; message?: unknown } };
+  const r = result as {
+    ok: boolean;
+    output?: unknown;
+    error?: { code?: unknown; message?: unknown; retryable?: unknown };
+  };
   if (!r.ok) {
     const code = typeof r.error?.code === 'string' && codePattern.test(r.error.code) ? r.error.code : 'effect_failed';
-    return failure(code, typeof r.error?.message === 'string' ? r.error.message : '');
+    return failure(code, typeof r.error?.message === 'string' ? r.error.message : '', r.error?.retryable === true);
   }
   if (r.output === undefined) return { ok: true };
   try {
@@ -107,7 +139,8 @@ function normalise(result: unknown, kind: string): EffectResult {
 /**
  * Performs `effect` with `executor` the way the runtime does, minus the time limit and the network:
  * checks the declared secrets are present, validates the effect, hands the executor only the secrets
- * it declared, turns a throw into a coded failure and a malformed answer into `invalid_result`.
+ * it declared, turns a throw into a coded failure (temporary for a `RetryableError`, a temporary network
+ * error or a stop at the time limit) and a malformed answer into `invalid_result`.
  * Never throws.
  */
 export async function performEffect(
@@ -136,11 +169,12 @@ export async function performEffect(
   try {
     return normalise(await executor.execute(input, { ...ctx, secrets: Object.freeze(secrets) }), executor.kind);
   } catch (e) {
-    if (ctx.signal.aborted) return failure('effect_timeout', `${executor.kind} was stopped at its time limit`);
+    if (ctx.signal.aborted) return failure('effect_timeout', `${executor.kind} was stopped at its time limit`, true);
     const code = (e as { code?: unknown } | null)?.code;
     return failure(
       typeof code === 'string' && codePattern.test(code) ? code : 'effect_failed',
       e instanceof Error ? e.message : String(e),
+      isRetryable(e),
     );
   }
 }

@@ -15,7 +15,8 @@ export function awaitEffect(effect: Effect): NodeResult {
 export interface EffectOutcome {
   ok: boolean;
   output: unknown;
-  error: { code: string; message: string } | undefined;
+  /** The failure; `attempts` says how many times the runtime tried (temporary failures are retried first). */
+  error: { code: string; message: string; attempts?: number } | undefined;
 }
 
 /** Reads the outcome of the awaited effect from the waking event; throws when the node was woken otherwise. */
@@ -23,13 +24,17 @@ export function effectOutcome(ctx: NodeContext): EffectOutcome {
   if (ctx.wake.kind !== 'event' || ctx.wake.event.event !== effectResultEvent)
     throw new WaymarkError('invalid_input', `node ${ctx.node.id} expected an ${effectResultEvent} event`);
   const p = ctx.wake.event.properties;
-  const error = p.error as { code?: unknown; message?: unknown } | undefined;
+  const error = p.error as { code?: unknown; message?: unknown; attempts?: unknown } | undefined;
   return {
     ok: p.ok === true,
     output: p.output,
     error:
       error && typeof error === 'object'
-        ? { code: String(error.code ?? 'effect_failed'), message: String(error.message ?? '') }
+        ? {
+            code: String(error.code ?? 'effect_failed'),
+            message: String(error.message ?? ''),
+            ...(typeof error.attempts === 'number' ? { attempts: error.attempts } : {}),
+          }
         : undefined,
   };
 }

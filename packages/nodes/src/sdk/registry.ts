@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { WaymarkError } from '../errors.ts';
 import type { AnyEffectExecutor } from './define-effect.ts';
+import { retryPolicyProblems } from './retry.ts';
 import type { AnyNodeType, NodeCategory, PortsSpec } from './types.ts';
 
 /** A node type as the API serves it and the editor reads it: plain JSON, config as JSON Schema. */
@@ -23,6 +24,21 @@ const typePattern = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9-]*)+$/;
 const reservedNamespace = /^(trigger|flow|action|ai)\./;
 /** Names of workspace secrets: what `PUT /v1/secrets/{name}` accepts. */
 export const secretNamePattern = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
+const iconNamePattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const maxIconUriLength = 16 * 1024;
+
+/** An icon is a name from the editor's set or an SVG data URI (drawn as an image, so it cannot run script). */
+function iconProblem(icon: unknown): string | undefined {
+  if (icon === undefined) return undefined;
+  if (typeof icon !== 'string') return 'icon must be an icon name or an SVG data URI';
+  if (icon.startsWith('data:'))
+    return icon.startsWith('data:image/svg+xml') && icon.length <= maxIconUriLength
+      ? undefined
+      : `icon must be an SVG data URI (data:image/svg+xml,…) of at most ${maxIconUriLength} characters`;
+  return iconNamePattern.test(icon)
+    ? undefined
+    : `icon "${icon}" must be an icon name such as bell, or an SVG data URI`;
+}
 
 function checkShape(t: AnyNodeType, source: string): string[] {
   const problems: string[] = [];
@@ -33,6 +49,9 @@ function checkShape(t: AnyNodeType, source: string): string[] {
   if (!categories.includes(t.category)) problems.push(`category must be one of ${categories.join(', ')}`);
   if (typeof t.title !== 'string' || t.title === '') problems.push('title is required');
   if (typeof t.execute !== 'function') problems.push('execute must be a function');
+  const icon = iconProblem(t.icon);
+  if (icon) problems.push(icon);
+  problems.push(...retryPolicyProblems(t.retry));
   if (!t.config || typeof (t.config as { safeParse?: unknown }).safeParse !== 'function')
     problems.push('config must be a zod schema');
   if (
@@ -71,6 +90,7 @@ function checkExecutor(e: AnyEffectExecutor, source: string): string[] {
     problems.push('secrets must be a list of secret names (letters, digits, _ . -; starting with a letter)');
   if (e.timeoutMs !== undefined && (!Number.isInteger(e.timeoutMs) || e.timeoutMs < 1))
     problems.push('timeoutMs must be a positive whole number of milliseconds');
+  problems.push(...retryPolicyProblems(e.retry));
   if (e.schema !== undefined && typeof (e.schema as { safeParse?: unknown }).safeParse !== 'function')
     problems.push('schema must be a zod schema');
   return problems;

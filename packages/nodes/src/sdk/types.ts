@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { HistoryEvent } from '../conditions/evaluate.ts';
 import type { Condition } from '../schema/condition.ts';
 import type { JourneyContact, JourneyNode, JourneySettings } from '../schema/definition.ts';
+import type { RetryPolicy } from './retry.ts';
 
 /** Where a node type sits in the palette and what it may do. */
 export type NodeCategory = 'trigger' | 'flow' | 'action' | 'ai';
@@ -146,7 +147,10 @@ export interface NodeType<Config = unknown> {
   category: NodeCategory;
   title: string;
   description: string;
-  /** An icon name from the editor's icon set (or a package's own). */
+  /**
+   * An icon name from the editor's icon set, or a package's own icon as an SVG data URI
+   * (`data:image/svg+xml,…`, at most 16 KiB); unknown names are drawn as a box.
+   */
   icon: string;
   /** The config schema; drives validation, the editor's form and the JSON Schema. */
   config: z.ZodType<Config>;
@@ -161,6 +165,11 @@ export interface NodeType<Config = unknown> {
   check?: (config: Config) => { path: (string | number)[]; message: string; code?: 'invalid_weights' }[];
   /** Migrates a config of the previous version to this version. */
   migrate?: { from: number; up: (config: unknown) => unknown };
+  /**
+   * How a step that failed temporarily (a thrown `RetryableError`, or `node_timeout`) is tried again;
+   * default 3 attempts, 30 s then 60 s apart with jitter. Any other throw fails the step at once.
+   */
+  retry?: RetryPolicy;
   /** Decides what happens to a contact at this node. Pure: same inputs, same result. */
   execute: (ctx: NodeContext, config: Config) => NodeResult;
 }

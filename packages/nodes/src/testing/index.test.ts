@@ -80,7 +80,11 @@ describe('runNode', () => {
       wait: undefined,
       error: { code: 'node_failed', message: 'boom' },
     });
-    expect(runNode(echo, { config: { mode: 'coded' } }).error).toEqual({ code: 'invalid_input', message: 'bad input' });
+    expect(runNode(echo, { config: { mode: 'coded' } }).error).toEqual({
+      code: 'invalid_input',
+      message: 'bad input',
+      attempt: 1,
+    });
   });
 
   it('reports a node failure even when an outcome was given', () => {

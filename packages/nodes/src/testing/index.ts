@@ -72,8 +72,11 @@ export interface NodeRun {
   effects: Effect[];
   /** What the node waits for when it did not leave. */
   wait: WaitSpec | undefined;
-  /** The coded error when the node threw (`node_failed`, or the code of a `WaymarkError`). */
-  error: { code: string; message: string } | undefined;
+  /**
+   * The coded error when the node threw (`node_failed`, or the code of a `WaymarkError`), with the
+   * attempt and, when the failure was temporary and attempts remain, when it would be tried again.
+   */
+  error: { code: string; message: string; attempt?: number; retryAt?: number } | undefined;
   /** True when the node ended the run (`{ exit: 'completed' }`). */
   exited: boolean;
   /** False when the node is a trigger that did not enrol the contact. */
@@ -216,7 +219,8 @@ export function runNode(nodeType: AnyNodeType, options: RunNodeOptions = {}): No
   if (r.state.entries === 0) return notRun(contact);
 
   const first = r.state.runs[0];
-  if (options.outcome && !(first?.node === nodeId && first.failed)) {
+  const failedHere = r.steps.some((s) => s.node === nodeId && s.error !== undefined);
+  if (options.outcome && !failedHere) {
     const run = first;
     if (!run || run.node !== nodeId || run.awaiting?.name !== effectResultEvent)
       throw new WaymarkError(

@@ -6,10 +6,12 @@ import type { NodeResult, SentimentEffect } from '../../sdk/types.ts';
 import { subjectVariants } from '../action/index.ts';
 
 function failed(nodeId: string, outcome: ReturnType<typeof effectOutcome>): never {
-  // A missing model keeps its own code so the canvas and stats say what to configure.
+  // A missing model keeps its own code so the canvas and stats say what to configure. Either may pass
+  // (a model configured meanwhile, a busy model), so the step is tried again per the retry policy.
   const code = outcome.error?.code === 'model_unavailable' ? 'model_unavailable' : 'node_failed';
   throw new WaymarkError(code, `${nodeId}: ${outcome.error?.message || 'the model did not return a result'}`, {
     details: outcome.error,
+    retryable: true,
   });
 }
 
