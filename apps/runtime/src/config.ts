@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
+import { readConfigFile } from './config-file.ts';
 
-/** Settings read from the environment at start. */
+/** Settings read from the environment (and the config file, which it overrides) at start. */
 export interface RuntimeConfig {
   port: number;
   /** Where embedded PGlite keeps its data when no DATABASE_URL is given. */
@@ -15,6 +16,13 @@ export interface RuntimeConfig {
   apiKey: string | undefined;
   fromAddress: string;
   nodePackages: string[];
+  /**
+   * Where `nodePackages` names and relative paths are resolved from: the config file's folder when
+   * the list comes from it, else the working directory.
+   */
+  nodePackagesDir?: string | undefined;
+  /** The config file that was read, if any. */
+  configFile?: string | undefined;
   editorDir: string | undefined;
   logLevel: 'info' | 'warn' | 'error' | 'silent';
   /** Run the scheduler and delivery workers in this process. */
@@ -41,10 +49,25 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
-/** Reads the runtime's configuration from environment variables. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const port = int('PORT', env.PORT, 3000);
-  const level = env.WAYMARK_LOG_LEVEL ?? 'info';
+/** A comma-separated environment variable as a list, or undefined when it is unset or empty. */
+function list(value: string | undefined): string[] | undefined {
+  const items = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+/**
+ * Reads the runtime's configuration from environment variables and the config file (`WAYMARK_CONFIG`,
+ * or `waymark.config.json` in `cwd`). A variable that is set wins over the file's field, whole.
+ */
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RuntimeConfig {
+  const file = readConfigFile(env, cwd);
+  const fromFile = file?.settings ?? {};
+  const port = int('PORT', env.PORT, fromFile.port ?? 3000);
+  const level = env.WAYMARK_LOG_LEVEL ?? fromFile.logLevel ?? 'info';
+  const envPackages = list(env.WAYMARK_NODE_PACKAGES);
   if (!['info', 'warn', 'error', 'silent'].includes(level))
     throw new Error(`WAYMARK_LOG_LEVEL must be info, warn, error or silent`);
   return {
@@ -53,21 +76,21 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     databaseUrl: env.DATABASE_URL || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     devSmtpPort: int('WAYMARK_DEV_SMTP_PORT', env.WAYMARK_DEV_SMTP_PORT, 0),
-    publicUrl: (env.WAYMARK_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    publicUrl: (env.WAYMARK_PUBLIC_URL ?? fromFile.publicUrl ?? `http://localhost:${port}`).replace(/\/$/, ''),
     apiKey: env.WAYMARK_API_KEY || undefined,
-    fromAddress: env.WAYMARK_FROM ?? 'Waymark <hello@waymark.localhost>',
-    nodePackages: (env.WAYMARK_NODE_PACKAGES ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    fromAddress: env.WAYMARK_FROM ?? fromFile.fromAddress ?? 'Waymark <hello@waymark.localhost>',
+    nodePackages: envPackages ?? fromFile.nodePackages ?? [],
+    nodePackagesDir: envPackages === undefined && fromFile.nodePackages ? file?.dir : undefined,
+    configFile: file?.path,
     editorDir: env.WAYMARK_EDITOR_DIR || undefined,
     logLevel: level as RuntimeConfig['logLevel'],
     workers: env.WAYMARK_WORKERS !== 'off',
-    embedOrigins: (env.WAYMARK_EMBED_ORIGINS ?? '')
-      .split(',')
-      .map((s) => s.trim().replace(/\/$/, ''))
-      .filter(Boolean),
+    embedOrigins: (list(env.WAYMARK_EMBED_ORIGINS) ?? fromFile.embedOrigins ?? []).map((s) => s.replace(/\/$/, '')),
     deliveryLeaseMs: positive('WAYMARK_DELIVERY_LEASE_MS', env.WAYMARK_DELIVERY_LEASE_MS, 5 * 60_000),
-    modelsDir: env.WAYMARK_MODELS_DIR ? resolve(env.WAYMARK_MODELS_DIR) : undefined,
+    modelsDir: env.WAYMARK_MODELS_DIR
+      ? resolve(env.WAYMARK_MODELS_DIR)
+      : fromFile.modelsDir && file
+        ? resolve(file.dir, fromFile.modelsDir)
+        : undefined,
   };
 }

@@ -1,8 +1,21 @@
 import { readConfig } from './config.ts';
-import { startRuntime } from './server.ts';
+import { ConfigFileError } from './config-file.ts';
+import { NodePackageError } from './node-packages.ts';
+import { type RunningRuntime, startRuntime } from './server.ts';
 
-const config = readConfig();
-const runtime = await startRuntime(config);
+/** Starts the runtime; a bad config file or a broken node package ends the process with its message alone. */
+async function start(): Promise<{ config: ReturnType<typeof readConfig>; runtime: RunningRuntime }> {
+  try {
+    const config = readConfig();
+    return { config, runtime: await startRuntime(config) };
+  } catch (e) {
+    if (!(e instanceof ConfigFileError || e instanceof NodePackageError)) throw e;
+    process.stderr.write(`Waymark could not start: ${e.message}\n`);
+    process.exit(1);
+  }
+}
+
+const { config, runtime } = await start();
 const lines = [
   '',
   `  Waymark is running at ${runtime.url}`,

@@ -48,8 +48,11 @@ const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.
 /** Starts the runtime: database and migrations, API, scheduler, delivery and (without SMTP_URL) the dev SMTP sink. */
 export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOverrides = {}): Promise<RunningRuntime> {
   const log = overrides.log ?? createLogger(config.logLevel);
+  if (config.configFile) log.info('configuration file read', { file: config.configFile });
   // Node packages load first: a broken one stops the start before anything else happens.
-  const registry = overrides.registry ?? (await loadRegistry(config.nodePackages));
+  const registry =
+    overrides.registry ??
+    (await loadRegistry(config.nodePackages, config.nodePackagesDir ? { cwd: config.nodePackagesDir } : {}));
   const database =
     overrides.database ??
     (config.databaseUrl ? await connectPostgres(config.databaseUrl) : await openPglite(config.dataDir));
