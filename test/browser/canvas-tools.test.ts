@@ -74,8 +74,11 @@ describe('canvas tools in Chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     // Sign in once; the token stays in session storage for the journeys opened below.
     await page.goto(t.runtime.signInUrl);
-    await page.waitForURL((url) => !url.href.includes('token='));
-  }, 60_000);
+    await page.waitForFunction(
+      () => !(globalThis as unknown as { location: { href: string } }).location.href.includes('token='),
+    );
+    // A stale editor is rebuilt first; with other suites building and starting at once that takes a while.
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -231,6 +231,13 @@ CREATE TABLE "contact_imports" (
 	CONSTRAINT "contact_imports_workspace_id_id_pk" PRIMARY KEY("workspace_id","id")
 );
 --> statement-breakpoint
+CREATE TABLE "workspace_ai_settings" (
+	"workspace_id" text PRIMARY KEY NOT NULL,
+	"banned_words" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_by" text NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "audit_log" ADD CONSTRAINT "audit_log_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "consents" ADD CONSTRAINT "consents_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -249,6 +256,7 @@ ALTER TABLE "templates" ADD CONSTRAINT "templates_workspace_id_workspaces_id_fk"
 ALTER TABLE "workspace_secrets" ADD CONSTRAINT "workspace_secrets_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "contact_import_issues" ADD CONSTRAINT "contact_import_issues_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "contact_imports" ADD CONSTRAINT "contact_imports_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "workspace_ai_settings" ADD CONSTRAINT "workspace_ai_settings_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE INDEX "audit_log_lookup" ON "audit_log" USING btree ("workspace_id","at");--> statement-breakpoint
 CREATE INDEX "audit_log_subject" ON "audit_log" USING btree ("workspace_id","subject_type","subject_id");--> statement-breakpoint
@@ -258,6 +266,7 @@ CREATE INDEX "events_unprocessed_contact" ON "events" USING btree ("workspace_id
 CREATE INDEX "events_contact" ON "events" USING btree ("workspace_id","contact_id","at");--> statement-breakpoint
 CREATE INDEX "journey_states_wake" ON "journey_states" USING btree ("wake_at") WHERE "journey_states"."wake_at" is not null;--> statement-breakpoint
 CREATE INDEX "journey_states_contact" ON "journey_states" USING btree ("workspace_id","contact_id");--> statement-breakpoint
+CREATE INDEX "journey_states_awaiting_approval" ON "journey_states" USING btree ("workspace_id","updated_at") WHERE "journey_states"."state" @> '{"runs":[{"awaiting":{"name":"approval.decided"}}]}'::jsonb;--> statement-breakpoint
 CREATE UNIQUE INDEX "journey_versions_number" ON "journey_versions" USING btree ("workspace_id","journey_id","version");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbox_key" ON "outbox" USING btree ("workspace_id","key");--> statement-breakpoint
 CREATE INDEX "outbox_due" ON "outbox" USING btree ("next_attempt_at") WHERE "outbox"."status" in ('pending', 'sending');--> statement-breakpoint

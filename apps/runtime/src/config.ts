@@ -33,6 +33,8 @@ export interface RuntimeConfig {
   deliveryLeaseMs: number;
   /** Folder of local AI models (WAYMARK_MODELS_DIR); without it the AI nodes fail with `model_unavailable`. */
   modelsDir?: string | undefined;
+  /** Banned words for workspaces that set none of their own (WAYMARK_BANNED_WORDS, comma-separated). */
+  bannedWords?: string[] | undefined;
 }
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -92,5 +94,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : fromFile.modelsDir && file
         ? resolve(file.dir, fromFile.modelsDir)
         : undefined,
+    bannedWords: list(env.WAYMARK_BANNED_WORDS) ?? [],
   };
 }

@@ -6,9 +6,15 @@ export const apiErrorStatus = {
   invalid_request: 400,
   journey_invalid: 422,
   conflict: 409,
+  /** A reviewer's decision arrived after the approval's timeout; the run takes the timeout path. */
+  approval_timed_out: 409,
   payload_too_large: 413,
+  /** No generated subject line passed the length, duplicate and banned-word filters. */
+  no_variants: 422,
   rate_limited: 429,
   internal: 500,
+  /** No AI model is configured or loadable (WAYMARK_MODELS_DIR). */
+  model_unavailable: 503,
 } as const;
 
 /** A stable code of an API error. */

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { NodeRegistry } from '@waymark/nodes';
-import { loadAiProvider } from './ai/models-provider.ts';
+import { loadAiProvider, type ModelsAiProvider } from './ai/models-provider.ts';
+import type { AiProvider } from './ai/provider.ts';
 import { createApp } from './api/app.ts';
 import { issueEditorToken, redeemSignInToken } from './api/auth.ts';
 import { createSignInToken, ensureDefaultWorkspace, loadSecrets } from './bootstrap.ts';
@@ -12,7 +13,7 @@ import { connectPostgres, type Database, openPglite } from './db/client.ts';
 import { createDelivery, type DeliveryOptions } from './delivery/worker.ts';
 import { devInboxPageRoutes } from './dev-smtp/inbox-page.ts';
 import { startDevSmtp } from './dev-smtp/server.ts';
-import { type AiProvider, createEffectsWorker } from './effects/worker.ts';
+import { createEffectsWorker } from './effects/worker.ts';
 import { createLogger, type Logger, redactUrl } from './logger.ts';
 import { loadRegistry } from './node-packages.ts';
 import { Engine } from './scheduler/engine.ts';
@@ -63,7 +64,8 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
   const db = database.db;
   const secrets = await loadSecrets(db);
   const boot = await ensureDefaultWorkspace(db, config.apiKey);
-  const ai = overrides.ai ?? (await loadAiProvider(config, log));
+  const loadedAi: ModelsAiProvider | undefined = overrides.ai ? undefined : await loadAiProvider(config, log);
+  const ai = overrides.ai ?? loadedAi;
 
   const devSmtp = config.smtpUrl ? undefined : await startDevSmtp(db, { port: config.devSmtpPort, log });
   let schedulerPoke = () => {};
@@ -77,6 +79,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     log,
     smtpUrl: config.smtpUrl ?? `smtp://127.0.0.1:${devSmtp?.port}`,
     wake: { scheduler: () => schedulerPoke(), delivery: () => deliveryPoke() },
+    ai,
   };
   const cache = new JourneyCache(registry);
   const engine = new Engine(services, cache);
@@ -156,6 +159,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
       for (const w of workers) await w.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await devSmtp?.close();
+      await loadedAi?.close();
       if (!overrides.database) await database.close();
     },
   };

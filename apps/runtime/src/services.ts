@@ -1,4 +1,5 @@
 import type { NodeRegistry } from '@waymark/nodes';
+import type { AiProvider } from './ai/provider.ts';
 import type { ServerSecrets } from './bootstrap.ts';
 import type { RuntimeConfig } from './config.ts';
 import type { Database, Db } from './db/client.ts';
@@ -16,4 +17,6 @@ export interface Services {
   smtpUrl: string;
   /** Wakes this process's workers at once (other processes are woken through NOTIFY). */
   wake: { scheduler(): void; delivery(): void };
+  /** The AI models; undefined when none is configured (AI routes answer `model_unavailable`). */
+  ai?: AiProvider | undefined;
 }

@@ -274,18 +274,30 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   }, [diff, doc.nodes]);
 
   // The analytics overlay: the live version's counts on the steps and connections of the draft.
+  const onlyEmailAfter = useCallback(
+    (source: string, port: string) => {
+      const edge = doc.edges.find((e) => e.source === source && (e.sourceHandle ?? 'next') === port);
+      const target = edge && semanticNodes.find((n) => n.id === edge.target);
+      if (target?.data.type !== 'action.sendEmail') return undefined;
+      return doc.edges.filter((e) => e.target === target.id).length === 1 ? target.id : undefined;
+    },
+    [doc.edges, semanticNodes],
+  );
   const counts = useMemo(() => {
     const stats = analytics.stats;
     if (!stats || stats.version === null) return null;
     const map = new Map<string, NodeCounts>();
     for (const n of semanticNodes) {
       const d = catalog.get(n.data.type, n.data.typeVersion ?? 1);
-      const variants = n.data.type === 'flow.abTest' && d ? portsOf(d.ports, n.data.config ?? {}) : undefined;
+      const variants =
+        n.data.type === 'flow.abTest' && d
+          ? portsOf(d.ports, n.data.config ?? {}).map((p) => ({ ...p, email: onlyEmailAfter(n.id, p.id) }))
+          : undefined;
       const c = nodeCountsOf(stats, n.id, variants);
       if (c) map.set(n.id, c);
     }
     return map;
-  }, [analytics.stats, semanticNodes, catalog]);
+  }, [analytics.stats, semanticNodes, catalog, onlyEmailAfter]);
   const edgeMarks = useMemo(() => {
     const marks = new Map<string, EdgeMark>();
     if (diff)

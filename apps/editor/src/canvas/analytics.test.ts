@@ -66,6 +66,20 @@ describe('analytics overlay counts', () => {
         rate: 0.25,
       },
     ]);
+    // Without counters of its own, a variant takes the counts of the email only it leads to.
+    const mails: JourneyStats = {
+      version: 3,
+      nodes: { ...stats.nodes, mailB: { entered: 8, sent: 8, opened: 4, clicked: 1 } },
+    };
+    expect(
+      nodeCountsOf(mails, 'ab', [
+        { id: 'a', label: 'A', email: 'nowhere' },
+        { id: 'b', label: 'B', email: 'mailB' },
+      ])?.variants?.map((v) => [v.port, v.sent, v.opened, v.clicked, v.rate]),
+    ).toEqual([
+      ['a', 10, 5, undefined, 0.5],
+      ['b', 8, 4, 1, 0.25],
+    ]);
     // A variant removed from the draft but still counted in the live version is shown under its port.
     expect(nodeCountsOf(stats, 'ab', [{ id: 'b', label: 'B' }])?.variants?.map((v) => v.port)).toEqual(['b', 'a']);
     expect(percent(0.256)).toBe('26%');

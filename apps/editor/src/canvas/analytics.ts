@@ -20,6 +20,17 @@ export interface VariantResult {
   rate: number | undefined;
 }
 
+/**
+ * A variant of an A/B test as the overlay reads it; `email` is the email step only this variant leads
+ * straight to, whose sent, opened and clicked counts are the variant's when the runtime has no
+ * `arm:<port>:sent|opened|clicked` counters of its own.
+ */
+export interface VariantPort {
+  id: string;
+  label: string;
+  email?: string | undefined;
+}
+
 /** What the overlay shows on a step card. */
 export interface NodeCounts {
   entered: number;
@@ -44,7 +55,7 @@ const sumPrefixed = (counters: Record<string, number>, prefix: string) =>
 export function nodeCountsOf(
   stats: JourneyStats,
   nodeId: string,
-  variantPorts?: readonly { id: string; label: string }[],
+  variantPorts?: readonly VariantPort[],
 ): NodeCounts | undefined {
   const c = stats.nodes[nodeId];
   if (!c) return undefined;
@@ -61,9 +72,11 @@ export function nodeCountsOf(
       ...variantPorts,
       ...[...arms].filter((a) => !variantPorts.some((p) => p.id === a)).map((a) => ({ id: a, label: a })),
     ];
-    variants = ports.map(({ id, label }) => {
+    variants = ports.map((p: VariantPort) => {
+      const { id, label } = p;
+      const email = p.email === undefined ? undefined : stats.nodes[p.email];
       const trials = c[`arm:${id}:trials`] ?? 0;
-      const sent = c[`arm:${id}:sent`];
+      const sent = c[`arm:${id}:sent`] ?? email?.sent;
       const successes = c[`arm:${id}:successes`] ?? 0;
       const base = sent ?? trials;
       return {
@@ -71,8 +84,8 @@ export function nodeCountsOf(
         label,
         trials,
         sent,
-        opened: c[`arm:${id}:opened`],
-        clicked: c[`arm:${id}:clicked`],
+        opened: c[`arm:${id}:opened`] ?? email?.opened,
+        clicked: c[`arm:${id}:clicked`] ?? email?.clicked,
         successes,
         rate: base > 0 ? successes / base : undefined,
       };

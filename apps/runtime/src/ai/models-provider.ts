@@ -1,23 +1,11 @@
 import { createModels, ModelError, type Models, modelsOptionsFromEnv } from '@waymark/models';
 import type { RuntimeConfig } from '../config.ts';
-import type { AiProvider } from '../effects/worker.ts';
 import type { Logger } from '../logger.ts';
+import type { AiProvider } from './provider.ts';
 
 /** The AI provider `loadAiProvider` builds; `close()` stops its inference threads. */
 export interface ModelsAiProvider extends AiProvider {
   close(): Promise<void>;
-}
-
-/**
- * Banned words for a workspace's generated subject lines. Workspaces have no settings of their own yet,
- * so every workspace gets the installation-wide list from WAYMARK_BANNED_WORDS (comma-separated).
- */
-function bannedWordsFrom(env: NodeJS.ProcessEnv): (workspaceId: string) => string[] {
-  const words = (env.WAYMARK_BANNED_WORDS ?? '')
-    .split(',')
-    .map((w) => w.trim())
-    .filter(Boolean);
-  return () => words;
 }
 
 /**
@@ -54,20 +42,16 @@ export async function loadAiProvider(
     subjects: models.resolved.subjects.model,
     modelsDir: config.modelsDir,
   });
-  const bannedWords = bannedWordsFrom(env);
   return {
-    async generateSubjects(request) {
-      return models.generateSubjects({
+    generateSubjects: (request) =>
+      models.subjects.generate({
         brief: request.brief,
         tone: request.tone,
         variants: request.variants,
         maxLength: request.maxLength,
-        bannedWords: bannedWords(request.workspaceId),
-      });
-    },
-    async sentiment(texts) {
-      return (await models.sentiment.classify(texts)).map((r) => r.score);
-    },
+        bannedWords: request.bannedWords,
+      }),
+    sentiment: (texts) => models.sentiment.classify(texts),
     close: () => models.close(),
   };
 }

@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ContactJourneyState, RunState } from '@waymark/nodes';
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { recordAudit } from '../db/audit.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { insertEvents } from '../db/events.ts';
-import { contacts, events, journeyStates, journeyVersions } from '../db/schema.ts';
+import { awaitingApproval, contacts, events, journeyStates, journeyVersions } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { requireJourneyAccess } from './auth.ts';
+import { type Principal, requireJourneyAccess } from './auth.ts';
 import { contactIdSchema } from './contacts.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
@@ -45,6 +46,41 @@ const decisionSchema = z
     note: z.string().trim().max(2000).optional(),
   })
   .openapi('ApprovalDecision');
+
+/** Most items one bulk decision may carry. */
+export const maxBulkDecisions = 500;
+
+const decisionItemSchema = z.object({
+  journeyId: z.string().trim().min(1).max(100),
+  contactId: contactIdSchema,
+  node: nodeIdSchema,
+});
+
+const bulkDecisionSchema = z
+  .object({
+    items: z
+      .array(decisionItemSchema)
+      .min(1, 'name at least one run to decide')
+      .max(maxBulkDecisions, `at most ${maxBulkDecisions} items per request`),
+    decision: z.enum(['approved', 'rejected']),
+    note: z.string().trim().max(2000).optional(),
+    /** Who decided, as the embedding product knows them (editor tokens carry no person). */
+    reviewer: z.string().trim().min(1).max(200).optional(),
+    /** Edited subject lines to send instead of the generated ones, for every item. */
+    edits: z.object({ subjects: subjectsSchema }).strict().optional(),
+  })
+  .openapi('ApprovalDecisions');
+
+const bulkResultSchema = z
+  .object({
+    results: z.array(
+      decisionItemSchema.extend({
+        ok: z.boolean(),
+        error: z.object({ code: z.string(), message: z.string() }).optional(),
+      }),
+    ),
+  })
+  .openapi('ApprovalDecisionResults');
 
 const decidedSchema = z
   .object({
@@ -112,11 +148,119 @@ async function undecidedYet(db: Db | Tx, workspaceId: string, contactIds: string
   return new Set(rows.map((r) => `${r.contactId}\u0000${String(r.properties.run)}`));
 }
 
+/** Node types by node id of a version, memoised for one request (versions never change). */
+function versionNodeTypes() {
+  const memo = new Map<string, Map<string, string>>();
+  return async (db: Db | Tx, versionId: string): Promise<Map<string, string> | undefined> => {
+    if (!memo.has(versionId)) {
+      const found = (await nodeTypes(db, [versionId])).get(versionId);
+      if (found) memo.set(versionId, found);
+    }
+    return memo.get(versionId);
+  };
+}
+
+/** Which run waits for a decision, and the decision to record. */
+interface DecisionRequest {
+  journeyId: string;
+  contactId: string;
+  node: string;
+  decision: 'approved' | 'rejected';
+  /** Edited subject lines to send instead of the generated ones. */
+  subjects?: string[] | undefined;
+  reviewer?: string | undefined;
+  note?: string | undefined;
+  /** The caller's address, for the audit trail. */
+  ip?: string | undefined;
+}
+
+/**
+ * Records one decision in the caller's transaction: the `approval.decided` event that resumes the run
+ * (with who and when) and its audit entry. Throws a coded `ApiError` when the run is not waiting at
+ * that approval node, was decided already, or its timeout has passed.
+ */
+async function decide(
+  tx: Tx,
+  p: Principal,
+  request: DecisionRequest,
+  typesOf: ReturnType<typeof versionNodeTypes>,
+): Promise<z.infer<typeof decidedSchema>> {
+  const { journeyId, contactId, node } = request;
+  requireJourneyAccess(p, journeyId);
+  const [row] = await tx
+    .select()
+    .from(journeyStates)
+    .where(
+      and(
+        eq(journeyStates.workspaceId, p.workspaceId),
+        eq(journeyStates.journeyId, journeyId),
+        eq(journeyStates.contactId, contactId),
+      ),
+    )
+    .for('update');
+  const state = row?.state as unknown as ContactJourneyState | undefined;
+  const run = state?.runs.find((r) => r.node === node && waitsForDecision(r));
+  if (!row || !run || (await typesOf(tx, row.versionId))?.get(node) !== approvalType)
+    throw new ApiError(
+      'not_found',
+      `no run of contact "${contactId}" is waiting for approval at node "${node}" of journey "${journeyId}" (it may have been decided, timed out or left)`,
+    );
+  if ((await undecidedYet(tx, p.workspaceId, [contactId])).has(`${contactId}\u0000${run.id}`))
+    throw new ApiError('conflict', 'this run was already decided; the decision is being applied');
+  const decidedAt = new Date();
+  // The scheduler may not have woken the run yet; a decision past the timeout must not overtake it.
+  if (run.wakeAt !== undefined && run.wakeAt <= decidedAt.getTime())
+    throw new ApiError(
+      'approval_timed_out',
+      `the approval at node "${node}" timed out at ${new Date(run.wakeAt).toISOString()}; the run takes its timeout path and can no longer be decided`,
+    );
+  const subjects = request.subjects ?? reviewContent(run).subjects;
+  const decidedBy = { reviewer: request.reviewer ?? null, credential: p.kind };
+  const content = {
+    ...(subjects === null ? {} : { subjects }),
+    decidedBy,
+    decidedAt: decidedAt.toISOString(),
+    ...(request.subjects === undefined ? {} : { edited: true }),
+    ...(request.note === undefined ? {} : { note: request.note }),
+  };
+  const [eventId] = await insertEvents(tx, [
+    {
+      workspaceId: p.workspaceId,
+      contactId,
+      name: decidedEvent,
+      at: decidedAt,
+      properties: { journey: journeyId, node, run: run.id, decision: request.decision, decidedBy, content },
+    },
+  ]);
+  await recordAudit(tx, {
+    workspaceId: p.workspaceId,
+    actor: p.actor,
+    action: `approval.${request.decision}`,
+    subjectType: 'contact',
+    subjectId: contactId,
+    details: {
+      journey: journeyId,
+      node,
+      run: run.id,
+      reviewer: request.reviewer ?? null,
+      edited: request.subjects !== undefined,
+      ...(request.note === undefined ? {} : { note: request.note }),
+      event: eventId,
+    },
+    ip: request.ip,
+  });
+  return { eventId: eventId as number, decision: request.decision, subjects, decidedAt: decidedAt.toISOString() };
+}
+
+const ipOf = (c: { req: { header(name: string): string | undefined } }) =>
+  c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+
 /**
  * The review queue of `flow.approval` nodes: `GET /v1/approvals` lists runs waiting for a decision with
  * the AI-written content they carry; `POST /v1/approvals/{journeyId}/{contactId}/{node}` approves or
  * rejects (optionally with edited subject lines), recording who and when in the `approval.decided`
- * event that resumes the run.
+ * event that resumes the run and in the audit trail; `POST /v1/approvals/decisions` decides up to 500
+ * runs at once, each in its own transaction, and reports each item's outcome.
  */
 export function approvalRoutes(services: Services) {
   const router = newRouter();
@@ -163,7 +307,8 @@ export function approvalRoutes(services: Services) {
           and(
             eq(journeyStates.workspaceId, p.workspaceId),
             journeyId === undefined ? undefined : eq(journeyStates.journeyId, journeyId),
-            sql`${journeyStates.state} @> ${JSON.stringify({ runs: [{ awaiting: { name: decidedEvent } }] })}::jsonb`,
+            // The very predicate of the partial index journey_states_awaiting_approval.
+            awaitingApproval(journeyStates.state),
           ),
         )
         .orderBy(journeyStates.updatedAt)
@@ -171,11 +316,14 @@ export function approvalRoutes(services: Services) {
       const types = await nodeTypes(db, [...new Set(rows.map((r) => r.versionId))]);
       const decided = await undecidedYet(db, p.workspaceId, [...new Set(rows.map((r) => r.contactId))]);
       const approvals: z.infer<typeof approvalSchema>[] = [];
+      const now = Date.now();
       for (const row of rows) {
         const state = row.state as unknown as ContactJourneyState;
         for (const run of state.runs) {
           if (!waitsForDecision(run) || types.get(row.versionId)?.get(run.node) !== approvalType) continue;
           if (decided.has(`${row.contactId}\u0000${run.id}`)) continue;
+          // Timed out: the scheduler is about to move it along the timeout path; it can no longer be decided.
+          if (run.wakeAt !== undefined && run.wakeAt <= now) continue;
           approvals.push({
             journeyId: row.journeyId,
             contactId: row.contactId,
@@ -189,6 +337,56 @@ export function approvalRoutes(services: Services) {
         }
       }
       return c.json({ approvals }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/approvals/decisions',
+      security: bearerSecurity,
+      request: { ...jsonBody(bulkDecisionSchema) },
+      responses: {
+        200: jsonResponse(bulkResultSchema, 'One result per item, in order; failed items name their error'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const body = c.req.valid('json');
+      const typesOf = versionNodeTypes();
+      const ip = ipOf(c);
+      const results: z.infer<typeof bulkResultSchema>['results'] = [];
+      // One transaction per item: a stale or unknown item fails alone and the others are decided.
+      for (const item of body.items) {
+        try {
+          await db.transaction((tx) =>
+            decide(
+              tx,
+              p,
+              {
+                ...item,
+                decision: body.decision,
+                subjects: body.edits?.subjects,
+                reviewer: body.reviewer,
+                note: body.note,
+                ip,
+              },
+              typesOf,
+            ),
+          );
+          results.push({ ...item, ok: true });
+        } catch (e) {
+          if (!(e instanceof ApiError)) services.log.error('approval decision failed', { ...item, err: e });
+          const error =
+            e instanceof ApiError
+              ? { code: e.code, message: e.message }
+              : { code: 'internal', message: 'internal error; it has been logged' };
+          results.push({ ...item, ok: false, error });
+        }
+      }
+      if (results.some((r) => r.ok)) services.wake.scheduler();
+      return c.json({ results }, 200);
     },
   );
 
@@ -216,49 +414,10 @@ export function approvalRoutes(services: Services) {
       const { journeyId, contactId, node } = c.req.valid('param');
       const body = c.req.valid('json');
       requireJourneyAccess(p, journeyId);
-      const result = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .select()
-          .from(journeyStates)
-          .where(
-            and(
-              eq(journeyStates.workspaceId, p.workspaceId),
-              eq(journeyStates.journeyId, journeyId),
-              eq(journeyStates.contactId, contactId),
-            ),
-          )
-          .for('update');
-        const state = row?.state as unknown as ContactJourneyState | undefined;
-        const run = state?.runs.find((r) => r.node === node && waitsForDecision(r));
-        const types = row ? await nodeTypes(tx, [row.versionId]) : new Map();
-        if (!row || !run || types.get(row.versionId)?.get(node) !== approvalType)
-          throw new ApiError(
-            'not_found',
-            `no run of contact "${contactId}" is waiting for approval at node "${node}" of journey "${journeyId}"`,
-          );
-        if ((await undecidedYet(tx, p.workspaceId, [contactId])).has(`${contactId}\u0000${run.id}`))
-          throw new ApiError('conflict', 'this run was already decided; the decision is being applied');
-        const subjects = body.subjects ?? reviewContent(run).subjects;
-        const decidedAt = new Date();
-        const decidedBy = { reviewer: body.reviewer ?? null, credential: p.kind };
-        const content = {
-          ...(subjects === null ? {} : { subjects }),
-          decidedBy,
-          decidedAt: decidedAt.toISOString(),
-          ...(body.subjects === undefined ? {} : { edited: true }),
-          ...(body.note === undefined ? {} : { note: body.note }),
-        };
-        const [eventId] = await insertEvents(tx, [
-          {
-            workspaceId: p.workspaceId,
-            contactId,
-            name: decidedEvent,
-            at: decidedAt,
-            properties: { journey: journeyId, node, run: run.id, decision: body.decision, decidedBy, content },
-          },
-        ]);
-        return { eventId: eventId as number, decision: body.decision, subjects, decidedAt: decidedAt.toISOString() };
-      });
+      const typesOf = versionNodeTypes();
+      const result = await db.transaction((tx) =>
+        decide(tx, p, { journeyId, contactId, node, ...body, ip: ipOf(c) }, typesOf),
+      );
       services.wake.scheduler();
       return c.json(result, 202);
     },

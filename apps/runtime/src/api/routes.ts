@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { devInboxRoutes } from '../dev-smtp/routes.ts';
 import type { Services } from '../services.ts';
 import { accessRoutes } from './access.ts';
+import { aiRoutes } from './ai.ts';
 import { approvalRoutes } from './approvals.ts';
 import { audienceRoutes } from './audience.ts';
 import type { AuthEnv } from './auth.ts';
@@ -25,6 +26,7 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', importRoutes(services));
   router.route('/', segmentRoutes(services));
   router.route('/', approvalRoutes(services));
+  router.route('/', aiRoutes(services));
   router.route('/', secretRoutes(services));
   router.route('/', eventRoutes(services));
   router.route('/', journeyRoutes(services));

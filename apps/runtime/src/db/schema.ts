@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   bigserial,
   index,
@@ -166,6 +167,14 @@ export const journeyVersions = pgTable(
   (t) => [uniqueIndex('journey_versions_number').on(t.workspaceId, t.journeyId, t.version)],
 );
 
+/**
+ * True for a journey state with a run waiting for a reviewer (`flow.approval`): the predicate of the
+ * partial index journey_states_awaiting_approval, so the review queue reads only waiting rows. A literal,
+ * not a parameter, so that the planner can match a query's filter to the index.
+ */
+export const awaitingApproval = (state: AnyPgColumn): SQL =>
+  sql`${state} @> '{"runs":[{"awaiting":{"name":"approval.decided"}}]}'::jsonb`;
+
 /** One contact's state in one journey (the interpreter's ContactJourneyState), with its next wake time. */
 export const journeyStates = pgTable(
   'journey_states',
@@ -186,6 +195,7 @@ export const journeyStates = pgTable(
     primaryKey({ columns: [t.workspaceId, t.journeyId, t.contactId] }),
     index('journey_states_wake').on(t.wakeAt).where(sql`${t.wakeAt} is not null`),
     index('journey_states_contact').on(t.workspaceId, t.contactId),
+    index('journey_states_awaiting_approval').on(t.workspaceId, t.updatedAt).where(awaitingApproval(t.state)),
   ],
 );
 

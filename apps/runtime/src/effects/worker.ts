@@ -1,5 +1,8 @@
+import { ModelError } from '@waymark/models';
 import type { Effect, EffectContact, EffectResult, GenerateSubjectEffect, SentimentEffect } from '@waymark/nodes';
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { AiProvider } from '../ai/provider.ts';
+import { writeSubjects } from '../ai/subjects.ts';
 import { insertEvents } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { contacts, outbox } from '../db/schema.ts';
@@ -10,14 +13,6 @@ import { decideEffect, effectRetryPolicy } from './effect-retry.ts';
 import { blockedLiteralAddress, createGuardedFetch } from './guarded-fetch.ts';
 import { SecretStore, UnreadableSecretError } from './secret-store.ts';
 import { callWebhook, type WebhookRequest } from './webhook.ts';
-
-/** What an AI provider must do for the AI nodes; `@waymark/models` implements it. */
-export interface AiProvider {
-  generateSubjects(
-    request: GenerateSubjectEffect & { workspaceId: string },
-  ): Promise<{ variants: string[]; scores?: number[] }>;
-  sentiment(texts: string[]): Promise<number[]>;
-}
 
 /** How long a claimed row stays with this worker: past the longest executor time limit, then reclaimable. */
 const leaseMs = maxEffectTimeoutMs + 60_000;
@@ -86,12 +81,16 @@ export function createEffectsWorker(
               message: 'no subject-line model is configured (set WAYMARK_MODELS_DIR)',
             },
           };
+        const { brief, variants, tone, maxLength } = effect as GenerateSubjectEffect;
+        const written = await writeSubjects(services, options.ai, row.workspaceId, {
+          brief,
+          variants,
+          tone,
+          maxLength,
+        });
         return {
           ok: true,
-          output: await options.ai.generateSubjects({
-            ...(effect as GenerateSubjectEffect),
-            workspaceId: row.workspaceId,
-          }),
+          output: { variants: written.map((w) => w.subject), scores: written.map((w) => w.sentiment.score) },
         };
       }
       case 'sentiment': {
@@ -103,7 +102,7 @@ export function createEffectsWorker(
         const texts = (effect as SentimentEffect).texts ?? [];
         if (texts.length === 0)
           return { ok: false, error: { code: 'nothing_to_check', message: 'no text reached the sentiment check' } };
-        return { ok: true, output: { scores: await options.ai.sentiment(texts) } };
+        return { ok: true, output: { scores: (await options.ai.sentiment(texts)).map((s) => s.score) } };
       }
       default:
         return performCustom(row, effect, contact);
@@ -215,7 +214,9 @@ export function createEffectsWorker(
         try {
           result = await perform(row, await contactOf(row));
         } catch (e) {
-          result = { ok: false, error: { code: 'effect_failed', message: (e as Error).message } };
+          // A model error keeps its code (no_variants, inference_failed …) for the run and the stats.
+          const code = e instanceof ModelError ? e.code : 'effect_failed';
+          result = { ok: false, error: { code, message: (e as Error).message } };
         }
         const settled = await settle(row, result);
         if (settled && !result.ok)
