@@ -231,6 +231,47 @@ CREATE TABLE "contact_imports" (
 	CONSTRAINT "contact_imports_workspace_id_id_pk" PRIMARY KEY("workspace_id","id")
 );
 --> statement-breakpoint
+CREATE TABLE "audience_scans" (
+	"workspace_id" text NOT NULL,
+	"kind" text NOT NULL,
+	"target" text NOT NULL,
+	"cursor" text DEFAULT '' NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "audience_scans_workspace_id_kind_target_pk" PRIMARY KEY("workspace_id","kind","target")
+);
+--> statement-breakpoint
+CREATE TABLE "date_enrolments" (
+	"workspace_id" text NOT NULL,
+	"journey_id" text NOT NULL,
+	"node" text NOT NULL,
+	"contact_id" text NOT NULL,
+	"due_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "date_enrolments_workspace_id_journey_id_node_contact_id_pk" PRIMARY KEY("workspace_id","journey_id","node","contact_id")
+);
+--> statement-breakpoint
+CREATE TABLE "rfm_settings" (
+	"workspace_id" text PRIMARY KEY NOT NULL,
+	"purchase_event" text NOT NULL,
+	"amount_property" text NOT NULL,
+	"thresholds" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "segment_members" (
+	"workspace_id" text NOT NULL,
+	"segment_id" text NOT NULL,
+	"contact_id" text NOT NULL,
+	"entered_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "segment_members_workspace_id_segment_id_contact_id_pk" PRIMARY KEY("workspace_id","segment_id","contact_id")
+);
+--> statement-breakpoint
+CREATE TABLE "segment_rechecks" (
+	"workspace_id" text NOT NULL,
+	"contact_id" text NOT NULL,
+	"due_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "segment_rechecks_workspace_id_contact_id_pk" PRIMARY KEY("workspace_id","contact_id")
+);
+--> statement-breakpoint
 CREATE TABLE "workspace_ai_settings" (
 	"workspace_id" text PRIMARY KEY NOT NULL,
 	"banned_words" jsonb NOT NULL,
@@ -256,6 +297,12 @@ ALTER TABLE "templates" ADD CONSTRAINT "templates_workspace_id_workspaces_id_fk"
 ALTER TABLE "workspace_secrets" ADD CONSTRAINT "workspace_secrets_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "contact_import_issues" ADD CONSTRAINT "contact_import_issues_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "contact_imports" ADD CONSTRAINT "contact_imports_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "audience_scans" ADD CONSTRAINT "audience_scans_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "date_enrolments" ADD CONSTRAINT "date_enrolments_contact_fk" FOREIGN KEY ("workspace_id","contact_id") REFERENCES "public"."contacts"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "rfm_settings" ADD CONSTRAINT "rfm_settings_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "segment_members" ADD CONSTRAINT "segment_members_segment_fk" FOREIGN KEY ("workspace_id","segment_id") REFERENCES "public"."segments"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "segment_members" ADD CONSTRAINT "segment_members_contact_fk" FOREIGN KEY ("workspace_id","contact_id") REFERENCES "public"."contacts"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "segment_rechecks" ADD CONSTRAINT "segment_rechecks_contact_fk" FOREIGN KEY ("workspace_id","contact_id") REFERENCES "public"."contacts"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workspace_ai_settings" ADD CONSTRAINT "workspace_ai_settings_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE INDEX "audit_log_lookup" ON "audit_log" USING btree ("workspace_id","at");--> statement-breakpoint
@@ -270,4 +317,8 @@ CREATE INDEX "journey_states_awaiting_approval" ON "journey_states" USING btree 
 CREATE UNIQUE INDEX "journey_versions_number" ON "journey_versions" USING btree ("workspace_id","journey_id","version");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbox_key" ON "outbox" USING btree ("workspace_id","key");--> statement-breakpoint
 CREATE INDEX "outbox_due" ON "outbox" USING btree ("next_attempt_at") WHERE "outbox"."status" in ('pending', 'sending');--> statement-breakpoint
-CREATE INDEX "contact_import_issues_order" ON "contact_import_issues" USING btree ("workspace_id","import_id","seq");
+CREATE INDEX "contact_import_issues_order" ON "contact_import_issues" USING btree ("workspace_id","import_id","seq");--> statement-breakpoint
+CREATE INDEX "date_enrolments_due" ON "date_enrolments" USING btree ("due_at");--> statement-breakpoint
+CREATE INDEX "date_enrolments_contact" ON "date_enrolments" USING btree ("workspace_id","contact_id");--> statement-breakpoint
+CREATE INDEX "segment_members_contact" ON "segment_members" USING btree ("workspace_id","contact_id");--> statement-breakpoint
+CREATE INDEX "segment_rechecks_due" ON "segment_rechecks" USING btree ("due_at");

@@ -7,6 +7,7 @@ import { loadAiProvider, type ModelsAiProvider } from './ai/models-provider.ts';
 import type { AiProvider } from './ai/provider.ts';
 import { createApp } from './api/app.ts';
 import { issueEditorToken, redeemSignInToken } from './api/auth.ts';
+import { startAudience } from './audience/worker.ts';
 import { createSignInToken, ensureDefaultWorkspace, loadSecrets } from './bootstrap.ts';
 import type { RuntimeConfig } from './config.ts';
 import { connectPostgres, type Database, openPglite } from './db/client.ts';
@@ -42,6 +43,8 @@ export interface RuntimeOverrides {
   allowPrivateWebhooks?: boolean;
   /** Tuning of the delivery worker (tests shorten retries and leases). */
   delivery?: Omit<DeliveryOptions, 'smtpUrl'>;
+  /** The clock of the live audience (segment windows, date triggers, RFM recency): tests move it. */
+  clock?: () => number;
 }
 
 const defaultEditorDir = fileURLToPath(new URL('../../editor/dist', import.meta.url));
@@ -80,6 +83,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     smtpUrl: config.smtpUrl ?? `smtp://127.0.0.1:${devSmtp?.port}`,
     wake: { scheduler: () => schedulerPoke(), delivery: () => deliveryPoke() },
     ai,
+    clock: overrides.clock,
   };
   const cache = new JourneyCache(registry);
   const engine = new Engine(services, cache);
@@ -116,7 +120,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     );
   }
 
-  const workers: { stop(): Promise<void> }[] = [];
+  const workers: { stop(): Promise<void> }[] = [startAudience(services, { workers: config.workers })];
   if (config.workers) {
     const scheduler = startScheduler(services, engine, cache);
     schedulerPoke = scheduler.poke;

@@ -19,4 +19,6 @@ export interface Services {
   wake: { scheduler(): void; delivery(): void };
   /** The AI models; undefined when none is configured (AI routes answer `model_unavailable`). */
   ai?: AiProvider | undefined;
+  /** Epoch ms now, for the live audience (segment windows, date triggers, RFM); tests move it. Default: the system clock. */
+  clock?: (() => number) | undefined;
 }

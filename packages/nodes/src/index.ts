@@ -22,6 +22,7 @@ export {
   nextWindowExpiry,
   readPath,
 } from './conditions/evaluate.ts';
+export { nextConditionChange } from './conditions/next-change.ts';
 export { defaultRegistry } from './default-registry.ts';
 export {
   assertNever,

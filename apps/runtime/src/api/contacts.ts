@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
+import { refreshAudience } from '../audience/refresh.ts';
 import { newId } from '../crypto.ts';
 import type { Tx } from '../db/client.ts';
 import { erasedAddressKey } from '../db/erased.ts';
@@ -155,7 +156,11 @@ export function contactRoutes(services: Services) {
       if (p.access === 'read') throw new ApiError('forbidden', 'read-only token');
       const body = c.req.valid('json');
       const inputs = 'contacts' in body ? body.contacts : [body];
-      const ids = await db.transaction((tx) => upsertContacts(tx, p.workspaceId, inputs));
+      const ids = await db.transaction(async (tx) => {
+        const upserted = await upsertContacts(tx, p.workspaceId, inputs);
+        await refreshAudience(tx, services, p.workspaceId, upserted, { attributesChanged: true });
+        return upserted;
+      });
       return c.json({ ids }, 200);
     },
   );

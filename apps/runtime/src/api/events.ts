@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq, sql } from 'drizzle-orm';
+import { audienceAffected, featuresOf } from '../audience/features.ts';
+import { refreshAudience } from '../audience/refresh.ts';
 import { hashJson } from '../crypto.ts';
-import type { Db } from '../db/client.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { eventsJson, insertEvents, type NewEvent, notifySchedulers } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { idempotencyKeys } from '../db/schema.ts';
@@ -47,7 +49,7 @@ type EventInput = z.infer<typeof eventInput>;
  * difference between 1 and 5 database round trips per request is most of the cost of ingesting
  * single events.
  */
-async function recordEventsOfKnownContacts(db: Db, workspaceId: string, list: readonly EventInput[]) {
+async function recordEventsOfKnownContacts(db: Db | Tx, workspaceId: string, list: readonly EventInput[]) {
   const merged = new Map<string, Record<string, unknown>>();
   for (const e of list) {
     const id = e.contactId as string;
@@ -117,8 +119,20 @@ export function eventRoutes(services: Services) {
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
       const list = 'events' in body ? body.events : [body];
       const requestHash = idempotencyKey === undefined ? '' : hashJson(body);
+      // Segments, RFM and date triggers are refreshed in the same transaction; a workspace using none skips it.
+      const change = {
+        eventNames: new Set(list.map((e) => e.event)),
+        attributesChanged: list.some((e) => e.attributes !== undefined),
+      };
       if (idempotencyKey === undefined && list.every((e) => e.contactId !== undefined && e.email === undefined)) {
-        const result = await recordEventsOfKnownContacts(services.db, p.workspaceId, list);
+        const result = audienceAffected(await featuresOf(services, p.workspaceId, services.db), change)
+          ? await services.db.transaction(async (tx) => {
+              const recorded = await recordEventsOfKnownContacts(tx, p.workspaceId, list);
+              const ids = list.map((e) => e.contactId as string);
+              await refreshAudience(tx, services, p.workspaceId, ids, change);
+              return recorded;
+            })
+          : await recordEventsOfKnownContacts(services.db, p.workspaceId, list);
         wakeSchedulers(services);
         return c.json(result, 202);
       }
@@ -156,6 +170,7 @@ export function eventRoutes(services: Services) {
           })),
           { notify: false },
         );
+        await refreshAudience(tx, services, p.workspaceId, contactIds, change);
         const response = { accepted: ids.length, ids };
         if (idempotencyKey !== undefined)
           await tx

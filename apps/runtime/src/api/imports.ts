@@ -8,6 +8,7 @@ import {
   ndjsonRows,
   runImport,
 } from '../audience/import.ts';
+import { refreshAudience } from '../audience/refresh.ts';
 import { contactImportIssues, contactImports } from '../db/imports-schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -111,6 +112,7 @@ export function importRoutes(services: Services) {
           actor: p.actor,
           ip: c.req.header('x-forwarded-for')?.split(',')[0]?.trim(),
           rows,
+          afterChunk: (tx, ids) => refreshAudience(tx, services, p.workspaceId, ids, { attributesChanged: true }),
         });
         if (dryRun) return c.json({ ...summary, errors: issues }, 200);
         return c.json(summary, 201);

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { currentSchemaVersion, type Problem, validateJourney } from '@waymark/nodes';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { dateTriggersOf } from '../audience/features.ts';
+import { queueScan } from '../audience/scans.ts';
 import { hashJson, newId } from '../crypto.ts';
 import { recordAudit } from '../db/audit.ts';
 import { notify } from '../db/client.ts';
@@ -287,6 +289,7 @@ export function journeyRoutes(services: Services) {
           .set({ liveVersionId: v.id, status: row.status === 'paused' ? 'paused' : 'active', updatedAt: new Date() })
           .where(and(eq(journeys.workspaceId, p.workspaceId), eq(journeys.id, row.id)));
         await notify(tx, journeysChannel);
+        if (dateTriggersOf(result.journey).length > 0) await queueScan(tx, p.workspaceId, 'dates', row.id);
         if (created)
           await recordAudit(tx, {
             workspaceId: p.workspaceId,

@@ -12,6 +12,7 @@ import { importRoutes } from './imports.ts';
 import { journeyRoutes } from './journeys.ts';
 import { nodeTypeRoutes } from './node-types.ts';
 import { newRouter } from './openapi.ts';
+import { rfmRoutes } from './rfm.ts';
 import { secretRoutes } from './secrets.ts';
 import { segmentRoutes } from './segments.ts';
 import { templateRoutes } from './templates.ts';
@@ -25,6 +26,7 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', audienceRoutes(services));
   router.route('/', importRoutes(services));
   router.route('/', segmentRoutes(services));
+  router.route('/', rfmRoutes(services));
   router.route('/', approvalRoutes(services));
   router.route('/', aiRoutes(services));
   router.route('/', secretRoutes(services));

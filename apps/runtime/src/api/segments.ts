@@ -1,6 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { type Condition, conditionSchema, evaluateCondition, type HistoryEvent } from '@waymark/nodes';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { announceAudienceChange } from '../audience/features.ts';
+import { dropScan, queueScan } from '../audience/scans.ts';
+import { audienceScans, segmentMembers } from '../db/audience-schema.ts';
 import type { Db } from '../db/client.ts';
 import { contacts, events, segments } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -136,17 +139,19 @@ export function segmentRoutes(services: Services) {
       const p = c.get('principal');
       if (p.access === 'read') throw new ApiError('forbidden', 'read-only token');
       const body = c.req.valid('json');
-      const [row] = await db
-        .insert(segments)
-        .values({
-          workspaceId: p.workspaceId,
-          id: body.id,
-          name: body.name,
-          condition: parseCondition(body.condition) as Record<string, unknown>,
-        })
-        .onConflictDoNothing()
-        .returning();
-      if (!row) throw new ApiError('conflict', `segment "${body.id}" already exists`);
+      const condition = parseCondition(body.condition) as Record<string, unknown>;
+      const row = await db.transaction(async (tx) => {
+        const [inserted] = await tx
+          .insert(segments)
+          .values({ workspaceId: p.workspaceId, id: body.id, name: body.name, condition })
+          .onConflictDoNothing()
+          .returning();
+        if (!inserted) throw new ApiError('conflict', `segment "${body.id}" already exists`);
+        // Who matches now becomes a member in the background, without "entering" (see docs/audience.md).
+        await queueScan(tx, p.workspaceId, 'segment', inserted.id);
+        await announceAudienceChange(tx, services);
+        return inserted;
+      });
       return c.json(present(row), 201);
     },
   );
@@ -208,12 +213,128 @@ export function segmentRoutes(services: Services) {
     async (c) => {
       const p = c.get('principal');
       const { id } = c.req.valid('param');
-      const rows = await db
-        .delete(segments)
-        .where(and(eq(segments.workspaceId, p.workspaceId), eq(segments.id, id)))
-        .returning({ id: segments.id });
+      const rows = await db.transaction(async (tx) => {
+        // Members go with the segment (foreign key); a pass still computing it is dropped.
+        const deleted = await tx
+          .delete(segments)
+          .where(and(eq(segments.workspaceId, p.workspaceId), eq(segments.id, id)))
+          .returning({ id: segments.id });
+        await dropScan(tx, p.workspaceId, 'segment', id);
+        await announceAudienceChange(tx, services);
+        return deleted;
+      });
       if (rows.length === 0) throw notFound('segment', id);
       return c.json({ deleted: true }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'put',
+      path: '/segments/{id}',
+      security: bearerSecurity,
+      request: { params, ...jsonBody(segmentInput) },
+      responses: { 200: jsonResponse(segmentSchema, 'Updated'), ...errorResponses },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      if (p.access === 'read') throw new ApiError('forbidden', 'read-only token');
+      const { id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const condition = parseCondition(body.condition) as Record<string, unknown>;
+      const row = await db.transaction(async (tx) => {
+        const [before] = await tx
+          .select({ condition: segments.condition })
+          .from(segments)
+          .where(and(eq(segments.workspaceId, p.workspaceId), eq(segments.id, id)))
+          .for('update');
+        if (!before) throw notFound('segment', id);
+        const [updated] = await tx
+          .update(segments)
+          .set({ name: body.name, condition, updatedAt: new Date() })
+          .where(and(eq(segments.workspaceId, p.workspaceId), eq(segments.id, id)))
+          .returning();
+        if (JSON.stringify(before.condition) !== JSON.stringify(condition)) {
+          // Membership is recomputed in the background, silently, as when the segment was created.
+          await queueScan(tx, p.workspaceId, 'segment', id);
+          await announceAudienceChange(tx, services);
+        }
+        return updated as typeof segments.$inferSelect;
+      });
+      return c.json(present(row), 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/segments/{id}/members',
+      security: bearerSecurity,
+      request: {
+        params,
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          after: z.string().optional().openapi({ description: 'The last contact id of the previous page' }),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            members: z.array(z.object({ contactId: z.string(), email: z.string().nullable(), enteredAt: z.string() })),
+            next: z.string().nullable(),
+            computing: z
+              .boolean()
+              .openapi({ description: 'True while membership is still being computed after a save' }),
+          }),
+          'Current members by contact id',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const { id } = c.req.valid('param');
+      const { limit, after } = c.req.valid('query');
+      const [row] = await db
+        .select({ id: segments.id })
+        .from(segments)
+        .where(and(eq(segments.workspaceId, p.workspaceId), eq(segments.id, id)));
+      if (!row) throw notFound('segment', id);
+      const rows = await db
+        .select({ contactId: segmentMembers.contactId, email: contacts.email, enteredAt: segmentMembers.enteredAt })
+        .from(segmentMembers)
+        .innerJoin(
+          contacts,
+          and(eq(contacts.workspaceId, segmentMembers.workspaceId), eq(contacts.id, segmentMembers.contactId)),
+        )
+        .where(
+          and(
+            eq(segmentMembers.workspaceId, p.workspaceId),
+            eq(segmentMembers.segmentId, id),
+            after === undefined ? undefined : gt(segmentMembers.contactId, after),
+          ),
+        )
+        .orderBy(asc(segmentMembers.contactId))
+        .limit(limit + 1);
+      const [scan] = await db
+        .select({ target: audienceScans.target })
+        .from(audienceScans)
+        .where(
+          and(
+            eq(audienceScans.workspaceId, p.workspaceId),
+            eq(audienceScans.kind, 'segment'),
+            eq(audienceScans.target, id),
+          ),
+        );
+      const page = rows.slice(0, limit);
+      return c.json(
+        {
+          members: page.map((m) => ({ ...m, enteredAt: m.enteredAt.toISOString() })),
+          next: rows.length > limit ? (page[page.length - 1]?.contactId ?? null) : null,
+          computing: scan !== undefined,
+        },
+        200,
+      );
     },
   );
   return router;

@@ -221,6 +221,8 @@ export interface ImportOptions {
   actor: string;
   ip?: string | undefined;
   rows: AsyncIterable<ImportRow>;
+  /** Runs in each chunk's transaction with the ids written (the live audience refreshes them). */
+  afterChunk?: ((tx: Tx, contactIds: string[]) => Promise<unknown>) | undefined;
 }
 
 /**
@@ -380,7 +382,16 @@ export async function runImport(
     const toStore = chunkIssues.slice(0, room);
     summary.reportOverflow += chunkIssues.length - toStore.length;
     stored += toStore.length;
-    await writeChunk(db, workspaceId, summary, contactRows, toStore);
+    const { afterChunk } = options;
+    if (afterChunk)
+      await db.transaction(async (tx) => {
+        await writeChunk(tx, workspaceId, summary, contactRows, toStore);
+        await afterChunk(
+          tx,
+          contactRows.map((r) => r.id),
+        );
+      });
+    else await writeChunk(db, workspaceId, summary, contactRows, toStore);
   };
   const flush = async () => {
     const chunk = [...entries.values()];
@@ -549,7 +560,7 @@ async function resolveChunk(
  * idempotent), and the final status commits synchronously before the client hears "done".
  */
 async function writeChunk(
-  db: Db,
+  db: Db | Tx,
   workspaceId: string,
   s: ImportSummary,
   contactRows: ContactRow[],

@@ -9,6 +9,7 @@ import {
   type VariantStats,
 } from '@waymark/nodes';
 import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { refreshChangedContacts } from '../audience/refresh.ts';
 import type { Tx } from '../db/client.ts';
 import { deliveryChannel } from '../db/events.ts';
 import { asDate, rowsOf } from '../db/rows.ts';
@@ -442,7 +443,12 @@ export class Engine {
             if (target !== undefined && target !== journeyId) continue;
             const journey = await this.cache.version(versionId, tx);
             if (!journey) continue;
-            const input: AdvanceInput = e.n === 'journey.enrol' ? { kind: 'manual' } : { kind: 'event', event };
+            const input: AdvanceInput =
+              e.n === 'journey.enrol'
+                ? { kind: 'manual' }
+                : e.n === 'journey.date' && typeof properties.node === 'string'
+                  ? { kind: 'date', node: properties.node }
+                  : { kind: 'event', event };
             const activeEntry: ActiveJourney | undefined = activeById.get(journeyId);
             const current = batch.states.get(key(workspaceId, journeyId, contact.id));
             const r = advance(journey, (current?.state as unknown as ContactJourneyState | undefined) ?? state, input, {
@@ -466,6 +472,7 @@ export class Engine {
         }
       }
       await this.#write(tx, batch, { at: now, eventIds: claimed.map((e) => Number(e.id)) });
+      await refreshChangedContacts(tx, this.services, batch.contactChanges.values());
       return claimed.length;
     });
   }
@@ -542,6 +549,7 @@ export class Engine {
         batch.record(d.workspace_id, d.journey_id, d.version_id, journey, contact, r, now);
       }
       await this.#write(tx, batch);
+      await refreshChangedContacts(tx, this.services, batch.contactChanges.values());
       return { runs: due.length, transitions: batch.transitions };
     });
   }
