@@ -63,6 +63,109 @@ export interface Contact {
   id: string;
   email: string | null;
   attributes: Record<string, unknown>;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** One page of contacts; `next` is the `after` of the following page. */
+export interface ContactPage {
+  contacts: Contact[];
+  next: string | null;
+}
+
+/** A contact's consent to one topic. */
+export interface Consent {
+  topic: string;
+  status: 'granted' | 'withdrawn';
+  source: string;
+  evidence: Record<string, unknown>;
+  at: string;
+}
+
+/** An event recorded for a contact. */
+export interface ContactEvent {
+  id: number;
+  name: string;
+  at: string;
+  properties: Record<string, unknown>;
+}
+
+/** An import's counts as `POST /v1/imports` and `GET /v1/imports/{id}` report them. */
+export interface ImportSummary {
+  id: string;
+  format: 'csv' | 'ndjson';
+  dryRun: boolean;
+  status: 'running' | 'done' | 'failed';
+  rowsRead: number;
+  imported: number;
+  invalid: number;
+  duplicates: number;
+  suppressed: number;
+  conflicts: number;
+  flagged: { disposable: number; role: number; typo: number };
+  reportOverflow: number;
+  error: string | null;
+}
+
+/** One entry of an import's per-row report. */
+export interface ImportIssue {
+  row: number;
+  severity: 'error' | 'warning';
+  field: string;
+  code: string;
+  message: string;
+  suggestion: string | null;
+}
+
+/** A run waiting at a `flow.approval` step for a reviewer. */
+export interface PendingApproval {
+  journeyId: string;
+  contactId: string;
+  email: string | null;
+  node: string;
+  runId: string;
+  versionId: string;
+  waitingSince: string;
+  /** Generated subject lines to review, if the run wrote any. */
+  subjects: string[] | null;
+  /** Sentiment score (−1…1) of each subject, in the same order. */
+  scores: number[] | null;
+  ai: Record<string, { type: string; value: unknown }>;
+}
+
+/** Which pending approval a decision is about. */
+export interface ApprovalKey {
+  journeyId: string;
+  contactId: string;
+  node: string;
+}
+
+/** A reviewer's decision. */
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected';
+  /** Edited subject lines to send instead of the generated ones. */
+  subjects?: string[];
+  note?: string;
+}
+
+/** What happened to one item of a bulk decision. */
+export interface ApprovalResult extends ApprovalKey {
+  ok: boolean;
+  error?: { code: string; message: string };
+}
+
+/** A subject line written by the AI, with its sentiment. */
+export interface SubjectVariant {
+  subject: string;
+  sentiment: { label: string; score: number };
+}
+
+/** What to write subject lines about. */
+export interface SubjectRequest {
+  brief: string;
+  tone?: string;
+  maxLength?: number;
+  variants: number;
 }
 
 /** Who the editor token belongs to and what it may do. */
@@ -118,6 +221,37 @@ export interface ApiClient {
   previewTemplate(id: string, sample: { contactId?: string }): Promise<TemplatePreview>;
   sendTestEmail(id: string, to: string, sample: { contactId?: string }): Promise<{ sent: boolean; to: string }>;
   contacts(limit?: number): Promise<Contact[]>;
+  /** A page of contacts by id, optionally only those whose email or id contains `q`. */
+  contactPage(query: { q?: string; after?: string; limit?: number }): Promise<ContactPage>;
+  contact(id: string): Promise<Contact>;
+  consents(contactId: string): Promise<Consent[]>;
+  contactEvents(contactId: string, limit?: number): Promise<ContactEvent[]>;
+  /** Everything held about a contact (GDPR export); the runtime records the export in the audit trail. */
+  exportContact(id: string): Promise<Record<string, unknown>>;
+  eraseContact(id: string): Promise<{ erased: boolean }>;
+  /** Uploads a CSV or JSON-lines file; resolves when the import has finished (or the dry run has checked it all). */
+  importContacts(
+    file: Blob,
+    options: { format: 'csv' | 'ndjson'; dryRun: boolean; id?: string },
+  ): Promise<ImportSummary & { errors?: ImportIssue[] }>;
+  importProgress(id: string): Promise<ImportSummary>;
+  importIssues(
+    id: string,
+    query?: { after?: string; limit?: number },
+  ): Promise<{ errors: ImportIssue[]; next: string | null }>;
+  approvals(): Promise<PendingApproval[]>;
+  decideApproval(key: ApprovalKey, decision: ApprovalDecision): Promise<void>;
+  /**
+   * Decides several approvals at once with `POST /v1/approvals/decisions`; on a runtime without that
+   * route, one call per item.
+   */
+  decideApprovals(keys: readonly ApprovalKey[], decision: ApprovalDecision): Promise<ApprovalResult[]>;
+  generateSubjects(request: SubjectRequest): Promise<SubjectVariant[]>;
+}
+
+/** True when the runtime has no such route (an older runtime), as opposed to a missing resource. */
+export function isMissingRoute(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404 && /^no route /.test(e.message);
 }
 
 /** Options of {@link createApiClient}. */
@@ -134,16 +268,23 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
   const baseUrl = apiUrl.replace(/\/+$/, '');
   const doFetch = fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
-  async function call<T>(method: string, path: string, body?: unknown, keepalive = false): Promise<T> {
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    keepalive = false,
+    raw?: { body: Blob; type: string },
+  ): Promise<T> {
     let res: Response;
     try {
+      const contentType = raw ? raw.type : body === undefined ? undefined : 'application/json';
       res = await doFetch(`${baseUrl}/v1${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(contentType === undefined ? {} : { 'content-type': contentType }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(raw ? { body: raw.body } : body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(keepalive ? { keepalive: true } : {}),
       });
     } catch (e) {
@@ -169,6 +310,10 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
   }
 
   const enc = encodeURIComponent;
+  const query = (params: Record<string, string | number | undefined>) =>
+    new URLSearchParams(
+      Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+    ).toString();
   return {
     baseUrl,
     workspace: () => call('GET', '/workspace'),
@@ -192,5 +337,53 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
     previewTemplate: (id, sample) => call('POST', `/templates/${enc(id)}/preview`, sample),
     sendTestEmail: (id, to, sample) => call('POST', `/templates/${enc(id)}/test`, { to, ...sample }),
     contacts: async (limit = 100) => (await call<{ contacts: Contact[] }>('GET', `/contacts?limit=${limit}`)).contacts,
+    contactPage: ({ q, after, limit = 50 }) =>
+      call('GET', `/contacts?${query({ limit, q: q?.trim() || undefined, after })}`),
+    contact: (id) => call('GET', `/contacts/${enc(id)}`),
+    consents: async (id) => (await call<{ consents: Consent[] }>('GET', `/contacts/${enc(id)}/consents`)).consents,
+    contactEvents: async (id, limit = 20) =>
+      (await call<{ events: ContactEvent[] }>('GET', `/contacts/${enc(id)}/events?limit=${limit}`)).events,
+    exportContact: (id) => call('GET', `/contacts/${enc(id)}/export`),
+    eraseContact: (id) => call('POST', `/contacts/${enc(id)}/erase`),
+    importContacts: (file, { format, dryRun, id }) =>
+      call('POST', `/imports?${query({ dryRun: String(dryRun), id })}`, undefined, false, {
+        body: file,
+        type: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+      }),
+    importProgress: (id) => call('GET', `/imports/${enc(id)}`),
+    importIssues: (id, { after, limit = 1000 } = {}) =>
+      call('GET', `/imports/${enc(id)}/errors?${query({ limit, after })}`),
+    approvals: async () => (await call<{ approvals: PendingApproval[] }>('GET', '/approvals')).approvals,
+    decideApproval: async (key, decision) => {
+      await call('POST', `/approvals/${enc(key.journeyId)}/${enc(key.contactId)}/${enc(key.node)}`, decision);
+    },
+    decideApprovals: async (keys, decision) => {
+      const items = keys.map(({ journeyId, contactId, node }) => ({ journeyId, contactId, node }));
+      try {
+        const { decision: d, note } = decision;
+        return (
+          await call<{ results: ApprovalResult[] }>('POST', '/approvals/decisions', {
+            items,
+            decision: d,
+            ...(note === undefined ? {} : { note }),
+          })
+        ).results;
+      } catch (e) {
+        if (!isMissingRoute(e)) throw e;
+      }
+      const results: ApprovalResult[] = [];
+      for (const item of items) {
+        try {
+          await call('POST', `/approvals/${enc(item.journeyId)}/${enc(item.contactId)}/${enc(item.node)}`, decision);
+          results.push({ ...item, ok: true });
+        } catch (e) {
+          const err = e instanceof ApiError ? e : new ApiError(0, 'internal', String(e));
+          results.push({ ...item, ok: false, error: { code: err.code, message: err.message } });
+        }
+      }
+      return results;
+    },
+    generateSubjects: async (request) =>
+      (await call<{ variants: SubjectVariant[] }>('POST', '/ai/subjects', request)).variants,
   };
 }

@@ -1,11 +1,16 @@
 import { useEffect, useMemo, useState } from 'react';
+import { ApiProvider } from '../api/api-context.ts';
 import { createApiClient } from '../api/client.ts';
+import { ContactDetail } from '../contacts/contact-detail.tsx';
+import { ContactsPage } from '../contacts/contacts-page.tsx';
 import { EditorRoot } from '../embed/editor-root.tsx';
 import { ShadowHost } from '../embed/shadow-host.tsx';
+import { ReviewQueue } from '../reviews/review-queue.tsx';
 import { useStrings } from '../strings.ts';
 import { TemplateLinkProvider } from '../templates/template-input.tsx';
 import { TemplateLibrary } from '../templates/template-library.tsx';
 import { TemplatePage } from '../templates/template-page.tsx';
+import { AppNav, type Section } from './app-nav.tsx';
 import { EditorView } from './editor-view.tsx';
 import { JourneyList } from './journey-list.tsx';
 
@@ -29,16 +34,32 @@ type Route =
   | { page: 'journeys' }
   | { page: 'journey'; id: string }
   | { page: 'templates' }
-  | { page: 'template'; id: string };
+  | { page: 'template'; id: string }
+  | { page: 'contacts' }
+  | { page: 'contact'; id: string }
+  | { page: 'reviews' };
 
 function routeOf(hash: string): Route {
-  const m = /^#\/(journeys|templates)(?:\/([^/?#]+))?/.exec(hash);
+  const m = /^#\/(journeys|templates|contacts|reviews)(?:\/([^/?#]+))?/.exec(hash);
   const id = m?.[2] ? decodeURIComponent(m[2]) : undefined;
   if (m?.[1] === 'templates') return id ? { page: 'template', id } : { page: 'templates' };
+  if (m?.[1] === 'contacts') return id ? { page: 'contact', id } : { page: 'contacts' };
+  if (m?.[1] === 'reviews') return { page: 'reviews' };
   return id ? { page: 'journey', id } : { page: 'journeys' };
 }
 
+/** The list pages carry the main navigation; the journey editor and the designer fill the window. */
+const sectionOf: Partial<Record<Route['page'], Section>> = {
+  journeys: 'journeys',
+  templates: 'templates',
+  contacts: 'contacts',
+  contact: 'contacts',
+  reviews: 'reviews',
+};
+
 const templateHref = (id: string) => `#/templates/${encodeURIComponent(id)}`;
+const contactHref = (id: string) => `#/contacts/${encodeURIComponent(id)}`;
+const journeyHref = (id: string) => `#/journeys/${encodeURIComponent(id)}`;
 
 function SignInNeeded() {
   const s = useStrings();
@@ -50,7 +71,8 @@ function SignInNeeded() {
 }
 
 /** The standalone app the runtime serves: the journey list at `#/`, a journey at `#/journeys/:id`,
- * the template library at `#/templates` and a template's designer at `#/templates/:id`. */
+ * the template library at `#/templates`, a template's designer at `#/templates/:id`, contacts at
+ * `#/contacts` (one at `#/contacts/:id`) and the review queue at `#/reviews`. */
 export function StandaloneApp({ token }: { token: string | null }) {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -63,26 +85,40 @@ export function StandaloneApp({ token }: { token: string | null }) {
   const go = (to: string) => {
     window.location.hash = to;
   };
+  const section = sectionOf[route.page];
+  const page =
+    route.page === 'journey' ? (
+      <EditorView key={route.id} api={api} journeyId={route.id} onBack={() => go('#/')} />
+    ) : route.page === 'templates' ? (
+      <TemplateLibrary api={api} onOpen={(id) => go(templateHref(id))} />
+    ) : route.page === 'template' ? (
+      <TemplatePage key={route.id} api={api} templateId={route.id} onBack={() => go('#/templates')} />
+    ) : route.page === 'contacts' ? (
+      <ContactsPage api={api} onOpen={(id) => go(contactHref(id))} contactHref={contactHref} />
+    ) : route.page === 'contact' ? (
+      <ContactDetail key={route.id} api={api} contactId={route.id} onBack={() => go('#/contacts')} />
+    ) : route.page === 'reviews' ? (
+      <ReviewQueue api={api} journeyHref={journeyHref} />
+    ) : (
+      <JourneyList api={api} onOpen={(id) => go(journeyHref(id))} />
+    );
   return (
     <ShadowHost style={{ height: '100vh' }}>
       <EditorRoot>
-        <TemplateLinkProvider value={templateHref}>
-          {token === null ? (
-            <SignInNeeded />
-          ) : route.page === 'journey' ? (
-            <EditorView key={route.id} api={api} journeyId={route.id} onBack={() => go('#/')} />
-          ) : route.page === 'templates' ? (
-            <TemplateLibrary api={api} onOpen={(id) => go(templateHref(id))} onBack={() => go('#/')} />
-          ) : route.page === 'template' ? (
-            <TemplatePage key={route.id} api={api} templateId={route.id} onBack={() => go('#/templates')} />
-          ) : (
-            <JourneyList
-              api={api}
-              onOpen={(id) => go(`#/journeys/${encodeURIComponent(id)}`)}
-              templatesHref="#/templates"
-            />
-          )}
-        </TemplateLinkProvider>
+        <ApiProvider value={api}>
+          <TemplateLinkProvider value={templateHref}>
+            {token === null ? (
+              <SignInNeeded />
+            ) : section ? (
+              <div className="wm-app">
+                <AppNav api={api} current={section} />
+                <main className="wm-app-main">{page}</main>
+              </div>
+            ) : (
+              page
+            )}
+          </TemplateLinkProvider>
+        </ApiProvider>
       </EditorRoot>
     </ShadowHost>
   );

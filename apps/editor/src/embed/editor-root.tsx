@@ -2,9 +2,10 @@ import xyflowCss from '@xyflow/react/dist/style.css?inline';
 import { type CSSProperties, type ReactNode, useMemo } from 'react';
 import { mergeStrings, type Strings, StringsProvider } from '../strings.ts';
 import editorCss from '../styles/editor.css?inline';
+import screensCss from '../styles/screens.css?inline';
 
 /** The editor's whole stylesheet, placed inside its shadow root so no style crosses the boundary. */
-export const editorStyles = `${xyflowCss}\n${editorCss}`;
+export const editorStyles = `${xyflowCss}\n${editorCss}\n${screensCss}`;
 
 /**
  * The editor's look: `light`, `dark`, or CSS variables (`--wm-accent`, `--wm-bg`, `--wm-surface`,

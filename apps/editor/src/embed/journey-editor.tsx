@@ -1,4 +1,5 @@
 import { type CSSProperties, useMemo, useState } from 'react';
+import { ApiProvider } from '../api/api-context.ts';
 import { createApiClient, type JourneyVersion } from '../api/client.ts';
 import { EditorView, type JourneyChange } from '../app/editor-view.tsx';
 import { JourneyList } from '../app/journey-list.tsx';
@@ -33,18 +34,20 @@ export function JourneyEditorContent(props: Omit<JourneyEditorProps, 'className'
   const id = journeyId ?? opened;
   return (
     <EditorRoot theme={theme} strings={strings}>
-      {id ? (
-        <EditorView
-          key={id}
-          api={api}
-          journeyId={id}
-          onChange={onChange}
-          onPublish={onPublish}
-          onBack={journeyId === undefined ? () => setOpened(undefined) : undefined}
-        />
-      ) : (
-        <JourneyList api={api} onOpen={setOpened} />
-      )}
+      <ApiProvider value={api}>
+        {id ? (
+          <EditorView
+            key={id}
+            api={api}
+            journeyId={id}
+            onChange={onChange}
+            onPublish={onPublish}
+            onBack={journeyId === undefined ? () => setOpened(undefined) : undefined}
+          />
+        ) : (
+          <JourneyList api={api} onOpen={setOpened} />
+        )}
+      </ApiProvider>
     </EditorRoot>
   );
 }

@@ -4,6 +4,7 @@ import { type Dispatch, useId, useMemo } from 'react';
 import type { EditorAction, StepEdge, StepNode } from '../canvas/editor-state.ts';
 import { NodeIcon } from '../canvas/icons.tsx';
 import { useStrings } from '../strings.ts';
+import { AiPanel } from './ai-panel.tsx';
 import type { JsonSchema, PortKeys } from './schema-form/json-schema.ts';
 import { type FieldProblem, SchemaForm } from './schema-form/schema-form.tsx';
 
@@ -97,6 +98,12 @@ export function ConfigPanel(props: ConfigPanelProps) {
           <p className="wm-muted">{s.noSchema}</p>
         )
       ) : null}
+      <AiPanel
+        nodeType={node.data.type}
+        config={config}
+        disabled={readOnly}
+        onChange={(next) => dispatch({ type: 'updateNode', id: node.id, data: { config: next } })}
+      />
       {ports.length > 0 && (
         <fieldset className="wm-outputs" disabled={readOnly}>
           <legend>{s.outputs}</legend>

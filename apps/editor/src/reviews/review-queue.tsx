@@ -1,0 +1,305 @@
+import { Check, RefreshCw, X } from 'lucide-react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import type { ApiClient, ApiError, ApprovalKey, ApprovalResult, PendingApproval } from '../api/client.ts';
+import { asApiError } from '../app/as-api-error.ts';
+import { SentimentBadge } from '../panels/sentiment-badge.tsx';
+import { format, useStrings } from '../strings.ts';
+
+/** Props of {@link ReviewQueue}. */
+export interface ReviewQueueProps {
+  api: ApiClient;
+  /** Where a journey opens, for links; without it journeys are shown as text. */
+  journeyHref?: ((journeyId: string) => string) | undefined;
+}
+
+type Decision = 'approved' | 'rejected';
+
+const keyOf = (a: ApprovalKey) => `${a.journeyId}\u0000${a.contactId}\u0000${a.node}`;
+
+/** The subject lines to send when they were edited, else undefined (the generated ones go out). */
+function editedSubjects(item: PendingApproval, edits: readonly string[] | undefined): string[] | undefined {
+  if (!edits || !item.subjects) return undefined;
+  const cleaned = edits.map((e) => e.trim()).filter((e) => e !== '');
+  if (cleaned.length === 0) return undefined;
+  const same = cleaned.length === item.subjects.length && cleaned.every((e, i) => e === item.subjects?.[i]);
+  return same ? undefined : cleaned;
+}
+
+/**
+ * The review queue: runs held at an approval step with the AI-written content they carry (subject
+ * lines and their sentiment), oldest first. A reviewer edits a subject line, approves or rejects one
+ * item, or selects several and decides them together. The runtime records who and when.
+ */
+export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
+  const s = useStrings();
+  const headingId = useId();
+  const noteId = useId();
+  const [items, setItems] = useState<PendingApproval[] | null>(null);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const [error, setError] = useState<ApiError | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [edits, setEdits] = useState<Map<string, string[]>>(new Map());
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [failures, setFailures] = useState<string[]>([]);
+
+  const load = useCallback(async () => {
+    try {
+      const [list, journeys] = await Promise.all([api.approvals(), api.journeys().catch(() => [])]);
+      setItems(list);
+      setNames(new Map(journeys.map((j) => [j.id, j.name])));
+      setSelected((sel) => new Set([...sel].filter((k) => list.some((i) => keyOf(i) === k))));
+      setError(null);
+    } catch (e) {
+      setError(asApiError(e));
+    }
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const journeyName = (id: string) => names.get(id) ?? id;
+  const who = (i: PendingApproval) => i.email ?? i.contactId;
+  const byKey = useMemo(() => new Map((items ?? []).map((i) => [keyOf(i), i])), [items]);
+
+  const settle = (decision: Decision, results: ApprovalResult[]) => {
+    const done = new Set(results.filter((r) => r.ok).map(keyOf));
+    setItems((list) => list?.filter((i) => !done.has(keyOf(i))) ?? null);
+    setSelected((sel) => new Set([...sel].filter((k) => !done.has(k))));
+    setEdits((m) => new Map([...m].filter(([k]) => !done.has(k))));
+    setNotice(
+      done.size === 0 ? null : format(decision === 'approved' ? s.approvedN : s.rejectedN, { count: done.size }),
+    );
+    setFailures(
+      results
+        .filter((r) => !r.ok)
+        .map((r) => {
+          const item = byKey.get(keyOf(r));
+          return format(s.decisionFailed, {
+            contact: item ? who(item) : r.contactId,
+            message: r.error?.message ?? '',
+          });
+        }),
+    );
+  };
+
+  /** Items with edited subject lines go one by one (the bulk call carries no subjects); the rest together. */
+  const decide = async (keys: string[], decision: Decision) => {
+    const chosen = keys.map((k) => byKey.get(k)).filter((i): i is PendingApproval => i !== undefined);
+    if (chosen.length === 0) return;
+    setBusy(true);
+    const trimmed = note.trim();
+    const base = { decision, ...(trimmed === '' ? {} : { note: trimmed }) };
+    const results: ApprovalResult[] = [];
+    try {
+      const plain: PendingApproval[] = [];
+      for (const item of chosen) {
+        const subjects = decision === 'approved' ? editedSubjects(item, edits.get(keyOf(item))) : undefined;
+        if (subjects === undefined) {
+          plain.push(item);
+          continue;
+        }
+        const key = { journeyId: item.journeyId, contactId: item.contactId, node: item.node };
+        try {
+          await api.decideApproval(key, { ...base, subjects });
+          results.push({ ...key, ok: true });
+        } catch (e) {
+          const err = asApiError(e);
+          results.push({ ...key, ok: false, error: { code: err.code, message: err.message } });
+        }
+      }
+      if (plain.length === 1) {
+        const item = plain[0] as PendingApproval;
+        const key = { journeyId: item.journeyId, contactId: item.contactId, node: item.node };
+        try {
+          await api.decideApproval(key, base);
+          results.push({ ...key, ok: true });
+        } catch (e) {
+          const err = asApiError(e);
+          results.push({ ...key, ok: false, error: { code: err.code, message: err.message } });
+        }
+      } else if (plain.length > 1) results.push(...(await api.decideApprovals(plain, base)));
+      settle(decision, results);
+    } catch (e) {
+      setError(asApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const allKeys = (items ?? []).map(keyOf);
+  const allSelected = allKeys.length > 0 && allKeys.every((k) => selected.has(k));
+  const toggle = (k: string, on: boolean) =>
+    setSelected((sel) => {
+      const next = new Set(sel);
+      if (on) next.add(k);
+      else next.delete(k);
+      return next;
+    });
+
+  return (
+    <section className="wm-list-page wm-reviews" aria-labelledby={headingId}>
+      <div className="wm-row">
+        <h1 id={headingId}>{s.reviewQueue}</h1>
+        <span className="wm-spacer" />
+        <button type="button" className="wm-button" disabled={busy} onClick={() => void load()}>
+          <RefreshCw aria-hidden size={16} /> {s.refresh}
+        </button>
+      </div>
+      {error && (
+        <p className="wm-field-error" role="alert">
+          {error.status === 401 ? s.signInNeeded : error.message}
+        </p>
+      )}
+      <div role="status" className="wm-review-status">
+        {notice && <p className="wm-notice wm-notice-ok">{notice}</p>}
+      </div>
+      {failures.length > 0 && (
+        <ul className="wm-field-error" role="alert">
+          {failures.map((f) => (
+            <li key={f}>{f}</li>
+          ))}
+        </ul>
+      )}
+      {items === null && !error && <p className="wm-muted">{s.loading}</p>}
+      {items?.length === 0 && <p className="wm-muted">{s.noApprovals}</p>}
+      {items && items.length > 0 && (
+        <>
+          <div className="wm-row wm-wrap wm-bulk-bar">
+            <label className="wm-check">
+              <input
+                type="checkbox"
+                checked={allSelected}
+                onChange={(e) => setSelected(e.target.checked ? new Set(allKeys) : new Set())}
+              />
+              {s.selectAll}
+            </label>
+            <label htmlFor={noteId}>{s.decisionNote}</label>
+            <input id={noteId} type="text" value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} />
+            <button
+              type="button"
+              className="wm-button wm-primary"
+              disabled={busy || selected.size === 0}
+              onClick={() => void decide([...selected], 'approved')}
+            >
+              <Check aria-hidden size={16} /> {format(s.approveSelected, { count: selected.size })}
+            </button>
+            <button
+              type="button"
+              className="wm-button wm-danger"
+              disabled={busy || selected.size === 0}
+              onClick={() => void decide([...selected], 'rejected')}
+            >
+              <X aria-hidden size={16} /> {format(s.rejectSelected, { count: selected.size })}
+            </button>
+          </div>
+          <ul className="wm-review-list">
+            {items.map((item) => {
+              const k = keyOf(item);
+              const titleId = `${headingId}-${allKeys.indexOf(k)}`;
+              const current = edits.get(k) ?? item.subjects ?? [];
+              const journey = journeyName(item.journeyId);
+              return (
+                <li key={k} className="wm-card wm-review" aria-labelledby={titleId}>
+                  <div className="wm-row">
+                    <input
+                      type="checkbox"
+                      aria-label={format(s.selectApproval, { contact: who(item), journey })}
+                      checked={selected.has(k)}
+                      onChange={(e) => toggle(k, e.target.checked)}
+                    />
+                    <h2 id={titleId}>{who(item)}</h2>
+                  </div>
+                  <dl className="wm-attributes">
+                    <div>
+                      <dt>{s.journey}</dt>
+                      <dd>{journeyHref ? <a href={journeyHref(item.journeyId)}>{journey}</a> : journey}</dd>
+                    </div>
+                    <div>
+                      <dt>{s.contact}</dt>
+                      <dd>
+                        <code>{item.contactId}</code>
+                      </dd>
+                    </div>
+                    <div>
+                      <dt>{s.node}</dt>
+                      <dd>
+                        <code>{item.node}</code>
+                      </dd>
+                    </div>
+                    <div>
+                      <dt>{s.waitingSince}</dt>
+                      <dd>
+                        <time dateTime={item.waitingSince}>{new Date(item.waitingSince).toLocaleString()}</time>
+                      </dd>
+                    </div>
+                  </dl>
+                  {item.subjects && item.subjects.length > 0 ? (
+                    <fieldset className="wm-variants">
+                      <legend>{s.subjectVariants}</legend>
+                      {current.map((subject, n) => {
+                        const id = `${titleId}-v${n}`;
+                        const score = item.scores?.[n];
+                        const changed = subject !== item.subjects?.[n];
+                        return (
+                          // biome-ignore lint/suspicious/noArrayIndexKey: variants are positional
+                          <div className="wm-variant" key={n}>
+                            <label htmlFor={id}>
+                              {format(s.variantN, { n: n + 1 })}
+                              {changed && <span className="wm-badge">{s.edited}</span>}
+                            </label>
+                            <div className="wm-row">
+                              <input
+                                id={id}
+                                type="text"
+                                value={subject}
+                                maxLength={300}
+                                onChange={(e) =>
+                                  setEdits((m) => {
+                                    const next = new Map(m);
+                                    const list = [...current];
+                                    list[n] = e.target.value;
+                                    next.set(k, list);
+                                    return next;
+                                  })
+                                }
+                              />
+                              {score !== undefined && <SentimentBadge score={score} />}
+                            </div>
+                          </div>
+                        );
+                      })}
+                    </fieldset>
+                  ) : (
+                    <p className="wm-muted">{s.noContent}</p>
+                  )}
+                  <div className="wm-row">
+                    <button
+                      type="button"
+                      className="wm-button wm-primary"
+                      aria-label={`${s.approve} ${who(item)}`}
+                      disabled={busy}
+                      onClick={() => void decide([k], 'approved')}
+                    >
+                      <Check aria-hidden size={16} /> {s.approve}
+                    </button>
+                    <button
+                      type="button"
+                      className="wm-button wm-danger"
+                      aria-label={`${s.reject} ${who(item)}`}
+                      disabled={busy}
+                      onClick={() => void decide([k], 'rejected')}
+                    >
+                      <X aria-hidden size={16} /> {s.reject}
+                    </button>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
