@@ -74,8 +74,12 @@ export async function fireDueDates(services: Services, limit = 500): Promise<num
     const next: { w: string; j: string; n: string; c: string; t: string | null }[] = [];
     for (const d of due) {
       const at = Number(d.due);
-      const features = await featuresOf(services, d.workspace_id, tx);
-      const trigger = features.dates.find((x) => x.journeyId === d.journey_id && x.trigger.node.id === d.node);
+      const find = async (fresh: boolean) =>
+        (await featuresOf(services, d.workspace_id, tx, { fresh })).dates.find(
+          (x) => x.journeyId === d.journey_id && x.trigger.node.id === d.node,
+        );
+      // A journey published a moment ago may not be in this process's cache yet: look again before dropping the row.
+      const trigger = (await find(false)) ?? (await find(true));
       const attributes = jsonOf<Record<string, unknown>>(d.attributes);
       if (trigger && now - at <= dateGraceMs)
         events.push({
