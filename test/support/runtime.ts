@@ -27,6 +27,11 @@ export interface TestRuntime {
     body?: unknown,
     options?: { key?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: T }>;
+  /**
+   * Stops the runtime and starts a new one on the same database and configuration, as after a deploy:
+   * nothing held in memory (caches, timers) survives; `runtime`, `url` and `api` then address the new one.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,14 +64,20 @@ export async function startTestRuntime(
 ): Promise<TestRuntime> {
   const database = await backend(kind).open();
   const apiKey = `wm_test_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-  const runtime = await startRuntime(testConfig({ apiKey, ...config }), {
-    database,
-    log: createLogger(process.env.WAYMARK_TEST_LOGS ? 'info' : 'silent'),
-    ...overrides,
-  });
+  const start = () =>
+    startRuntime(testConfig({ apiKey, ...config }), {
+      database,
+      log: createLogger(process.env.WAYMARK_TEST_LOGS ? 'info' : 'silent'),
+      ...overrides,
+    });
+  let runtime = await start();
   return {
-    runtime,
-    url: runtime.url,
+    get runtime() {
+      return runtime;
+    },
+    get url() {
+      return runtime.url;
+    },
     apiKey,
     async api(method, path, body, options = {}) {
       const res = await fetch(`${runtime.url}${path}`, {
@@ -88,6 +99,10 @@ export async function startTestRuntime(
         // not JSON: keep the text
       }
       return { status: res.status, body: parsed as never };
+    },
+    async restart() {
+      await runtime.stop();
+      runtime = await start();
     },
     async stop() {
       await runtime.stop();
