@@ -7,6 +7,7 @@ export default defineConfig({
     './src/db/secrets-schema.ts',
     './src/db/imports-schema.ts',
     './src/db/audience-schema.ts',
+    './src/db/preferences-schema.ts',
     './src/db/ai-schema.ts',
   ],
   out: './drizzle',

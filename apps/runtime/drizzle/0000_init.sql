@@ -272,6 +272,25 @@ CREATE TABLE "segment_rechecks" (
 	CONSTRAINT "segment_rechecks_workspace_id_contact_id_pk" PRIMARY KEY("workspace_id","contact_id")
 );
 --> statement-breakpoint
+CREATE TABLE "contact_preferences" (
+	"workspace_id" text NOT NULL,
+	"contact_id" text NOT NULL,
+	"frequency" text DEFAULT 'every' NOT NULL,
+	"paused_until" timestamp with time zone,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "contact_preferences_workspace_id_contact_id_pk" PRIMARY KEY("workspace_id","contact_id")
+);
+--> statement-breakpoint
+CREATE TABLE "topics" (
+	"workspace_id" text NOT NULL,
+	"id" text NOT NULL,
+	"name" text NOT NULL,
+	"description" text DEFAULT '' NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "topics_workspace_id_id_pk" PRIMARY KEY("workspace_id","id")
+);
+--> statement-breakpoint
 CREATE TABLE "workspace_ai_settings" (
 	"workspace_id" text PRIMARY KEY NOT NULL,
 	"banned_words" jsonb NOT NULL,
@@ -303,6 +322,8 @@ ALTER TABLE "rfm_settings" ADD CONSTRAINT "rfm_settings_workspace_id_workspaces_
 ALTER TABLE "segment_members" ADD CONSTRAINT "segment_members_segment_fk" FOREIGN KEY ("workspace_id","segment_id") REFERENCES "public"."segments"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "segment_members" ADD CONSTRAINT "segment_members_contact_fk" FOREIGN KEY ("workspace_id","contact_id") REFERENCES "public"."contacts"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "segment_rechecks" ADD CONSTRAINT "segment_rechecks_contact_fk" FOREIGN KEY ("workspace_id","contact_id") REFERENCES "public"."contacts"("workspace_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "contact_preferences" ADD CONSTRAINT "contact_preferences_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "topics" ADD CONSTRAINT "topics_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workspace_ai_settings" ADD CONSTRAINT "workspace_ai_settings_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("key_hash");--> statement-breakpoint
 CREATE INDEX "audit_log_lookup" ON "audit_log" USING btree ("workspace_id","at");--> statement-breakpoint

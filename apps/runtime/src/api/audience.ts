@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { eraseAudienceData } from '../audience/erasure.ts';
+import { preferencesOf } from '../audience/preferences.ts';
 import { recordAudit } from '../db/audit.ts';
 import { erasedAddressKey } from '../db/erased.ts';
 import { auditLog, consents, contacts, events, journeyStates, outbox, suppressions } from '../db/schema.ts';
@@ -51,11 +53,12 @@ export function audienceRoutes(services: Services) {
         if (!contact) throw notFound('contact', id);
         const mine = <T extends { workspaceId: unknown; contactId: unknown }>(t: T) =>
           and(eq(t.workspaceId as never, p.workspaceId), eq(t.contactId as never, id));
-        const [eventRows, states, messages, consentRows] = await Promise.all([
+        const [eventRows, states, messages, consentRows, preferences] = await Promise.all([
           tx.select().from(events).where(mine(events)).orderBy(asc(events.at)),
           tx.select().from(journeyStates).where(mine(journeyStates)),
           tx.select().from(outbox).where(mine(outbox)).orderBy(asc(outbox.createdAt)),
           tx.select().from(consents).where(mine(consents)),
+          preferencesOf(tx, p.workspaceId, id),
         ]);
         const suppression = contact.email
           ? await tx
@@ -77,6 +80,7 @@ export function audienceRoutes(services: Services) {
           exportedAt: new Date().toISOString(),
           contact,
           consents: consentRows,
+          preferences,
           suppression: suppression[0] ?? null,
           events: eventRows.map(({ workspaceId: _w, ...e }) => e),
           journeys: states.map((s) => ({
@@ -124,6 +128,7 @@ export function audienceRoutes(services: Services) {
         if (!contact) throw notFound('contact', id);
         for (const table of [events, journeyStates, outbox, consents] as const)
           await tx.delete(table).where(and(eq(table.workspaceId, p.workspaceId), eq(table.contactId, id)));
+        const purged = await eraseAudienceData(tx, p.workspaceId, contact);
         let key: string | null = null;
         if (contact.email) {
           await tx
@@ -144,7 +149,7 @@ export function audienceRoutes(services: Services) {
           action: 'contact.erased',
           subjectType: 'contact',
           subjectId: id,
-          details: { suppressedHash: key },
+          details: { suppressedHash: key, ...purged },
           ip: ipOf(c),
         });
         return key;

@@ -16,6 +16,7 @@ import { rfmRoutes } from './rfm.ts';
 import { secretRoutes } from './secrets.ts';
 import { segmentRoutes } from './segments.ts';
 import { templateRoutes } from './templates.ts';
+import { topicRoutes } from './topics.ts';
 
 /** Every `/v1` route module, mounted on one router. */
 export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
@@ -33,6 +34,7 @@ export function apiRoutes(services: Services): OpenAPIHono<AuthEnv> {
   router.route('/', eventRoutes(services));
   router.route('/', journeyRoutes(services));
   router.route('/', templateRoutes(services));
+  router.route('/', topicRoutes(services));
   router.route('/', devInboxRoutes(services));
   return router;
 }

@@ -6,17 +6,24 @@ import {
   parseTimeOfDay,
   quietWindowEnd,
 } from '@waymark/nodes';
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { contactPreferences } from '../db/preferences-schema.ts';
 import { consents, events, journeyVersions, outbox, templates } from '../db/schema.ts';
 import type { EmailRow, Outcome } from './email-queue.ts';
+
+/** The window of the "weekly digest" frequency preference: at most one marketing email in it. */
+const weekMs = 7 * 86_400_000;
 
 const settingsCache = new Map<string, JourneySettings>();
 
 /**
  * The journey rules checked again when an email is about to go out, because time has passed since
  * the interpreter queued it: quiet hours (defer), the frequency cap (skip), and exit goals reached
- * since it was queued (skip). Loaded for a whole batch in a few queries.
+ * since it was queued (skip); and the contact's own choices: consent per topic (skip), a pause of
+ * all email (skip, `paused`) and the weekly frequency preference, at most one marketing email — one
+ * whose template has a topic — per 7 days (skip, `frequency_preference`). Loaded for a whole batch
+ * in a few queries.
  */
 export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
   const versionIds = [...new Set(rows.map((r) => r.versionId))].filter((v) => !settingsCache.has(v));
@@ -120,12 +127,68 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
     }
   }
 
+  // Preferences set on the preference center: a pause, and for weekly contacts the marketing
+  // emails sent them in the last 7 days.
+  const preferences = new Map<string, { weekly: boolean; pausedUntil: number }>();
+  const marketingSent = new Map<string, number[]>();
+  const preferenceRows = await db
+    .select({
+      workspaceId: contactPreferences.workspaceId,
+      contactId: contactPreferences.contactId,
+      frequency: contactPreferences.frequency,
+      pausedUntil: contactPreferences.pausedUntil,
+    })
+    .from(contactPreferences)
+    .where(
+      and(
+        inArray(contactPreferences.workspaceId, [...new Set(rows.map((r) => r.workspaceId))]),
+        inArray(contactPreferences.contactId, [...new Set(rows.map((r) => r.contactId))]),
+        or(eq(contactPreferences.frequency, 'weekly'), isNotNull(contactPreferences.pausedUntil)),
+      ),
+    );
+  for (const p of preferenceRows)
+    preferences.set(`${p.workspaceId}\u0000${p.contactId}`, {
+      weekly: p.frequency === 'weekly',
+      pausedUntil: p.pausedUntil?.getTime() ?? 0,
+    });
+  const weekly = preferenceRows.filter((p) => p.frequency === 'weekly');
+  if (weekly.length > 0) {
+    const found = await db
+      .select({ workspaceId: outbox.workspaceId, contactId: outbox.contactId, doneAt: outbox.doneAt })
+      .from(outbox)
+      .innerJoin(
+        templates,
+        and(eq(templates.workspaceId, outbox.workspaceId), eq(templates.id, sql`${outbox.payload}->>'template'`)),
+      )
+      .where(
+        and(
+          eq(outbox.kind, 'email'),
+          eq(outbox.status, 'sent'),
+          inArray(outbox.workspaceId, [...new Set(weekly.map((p) => p.workspaceId))]),
+          inArray(outbox.contactId, [...new Set(weekly.map((p) => p.contactId))]),
+          isNotNull(templates.topic),
+          gt(outbox.doneAt, new Date(Date.now() - weekMs)),
+        ),
+      );
+    for (const s of found) {
+      const key = `${s.workspaceId}\u0000${s.contactId}`;
+      marketingSent.set(key, [...(marketingSent.get(key) ?? []), s.doneAt?.getTime() ?? 0]);
+    }
+  }
+
   /** What to do with `row` now, or undefined to send it. */
   return (row: EmailRow, attributes: Readonly<Record<string, unknown>>, now = Date.now()): Outcome | undefined => {
     const settings = settingsOf(row);
     const topic = topics.get(`${row.workspaceId}\u0000${String(row.payload.template)}`);
     if (topic !== undefined && withdrawn.has(`${row.workspaceId}\u0000${row.contactId}\u0000${topic}`))
       return { status: 'skipped', reason: 'consent', metric: 'skipped:consent' };
+    const contactKey = `${row.workspaceId}\u0000${row.contactId}`;
+    const preference = preferences.get(contactKey);
+    if (preference && preference.pausedUntil > now)
+      return { status: 'skipped', reason: 'paused', metric: 'skipped:paused' };
+    const digest = preference?.weekly === true && topic !== undefined;
+    if (digest && (marketingSent.get(contactKey) ?? []).some((t) => t > now - weekMs))
+      return { status: 'skipped', reason: 'frequency_preference', metric: 'skipped:frequency_preference' };
     for (const e of goalEvents.get(`${row.workspaceId}\u0000${row.contactId}`) ?? []) {
       if (e.at.getTime() <= row.createdAt.getTime()) continue;
       const goal = (settings.exitOn ?? []).find(
@@ -149,6 +212,8 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
       );
       if (sent.length >= cap.max) return { status: 'skipped', reason: 'frequencyCap', metric: 'skipped:frequencyCap' };
     }
+    // A second marketing email for the same weekly contact in this batch must wait for next week too.
+    if (digest) marketingSent.set(contactKey, [...(marketingSent.get(contactKey) ?? []), now]);
     return undefined;
   };
 }

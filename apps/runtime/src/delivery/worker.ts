@@ -177,7 +177,7 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
         template,
         contact: { id: row.contactId, email, attributes: contact.attributes },
         subjectOverride: typeof row.payload.subject === 'string' ? row.payload.subject : undefined,
-        links: { unsubscribeUrl: links.unsubscribeUrl },
+        links: { unsubscribeUrl: links.unsubscribeUrl, preferencesUrl: links.preferencesUrl },
         tracking: { openUrl: links.openUrl, clickUrl: links.clickUrl },
       });
     } catch (err) {

@@ -106,6 +106,22 @@ describe('renderEmail', () => {
     expect(out.text).toContain(`Unsubscribe: ${unsubscribeUrl}`);
   });
 
+  it('adds a preference-center link next to the template own unsubscribe link, untracked', async () => {
+    const preferencesUrl = 'https://wm.example/p/TOKEN';
+    const out = await renderEmail(input({ links: { unsubscribeUrl, preferencesUrl }, tracking }));
+    expect(out.html).toContain(`href="${preferencesUrl}" style="color:#6b7280" data-wm-notrack>Email preferences</a>`);
+    expect(out.html.match(/>Unsubscribe</g)).toHaveLength(1);
+    expect(out.text).toContain(`Email preferences: ${preferencesUrl}`);
+    expect(out.text).not.toContain('Unsubscribe:');
+    const own = mjml.replace('{{ unsubscribe_url }}', '{{ preferences_url }}');
+    const linked = await renderEmail(
+      input({ template: { subject: 's', mjml: own }, links: { unsubscribeUrl, preferencesUrl }, tracking }),
+    );
+    expect(linked.html).not.toContain('Email preferences');
+    expect(linked.html).toContain(`href="${preferencesUrl}"`);
+    expect(linked.html).toContain(`href="${unsubscribeUrl}" style="color:#6b7280" data-wm-notrack>Unsubscribe</a>`);
+  });
+
   it('renders a subject chosen by the journey, merge tags included', async () => {
     const out = await renderEmail(input({ subjectOverride: '{{ contact.first_name }}, 20% off\r\n today' }));
     expect(out.subject).toBe('Ann, 20% off today');

@@ -166,8 +166,12 @@ function render(engine: Liquid, template: Template[], scope: object, field: Temp
   }
 }
 
-function unsubscribeFooter(url: string): string {
-  return `<div style="font-family:Arial,sans-serif;font-size:12px;line-height:18px;color:#6b7280;text-align:center;padding:16px"><a href="${escapeHtml(url)}" style="color:#6b7280" data-wm-notrack>Unsubscribe</a></div>`;
+/** The footer added for the links the template does not show itself. */
+function linksFooter(links: { label: string; url: string }[]): string {
+  const anchors = links.map(
+    (l) => `<a href="${escapeHtml(l.url)}" style="color:#6b7280" data-wm-notrack>${escapeHtml(l.label)}</a>`,
+  );
+  return `<div style="font-family:Arial,sans-serif;font-size:12px;line-height:18px;color:#6b7280;text-align:center;padding:16px">${anchors.join(' &middot; ')}</div>`;
 }
 
 function openPixel(url: string): string {
@@ -177,8 +181,8 @@ function openPixel(url: string): string {
 /**
  * Renders an email for one contact: fills merge tags (HTML-escaped in the HTML part, plain in the
  * subject and text part), compiles the MJML (once per template, cached), derives the text part,
- * rewrites links to click redirects and appends the open pixel. A visible unsubscribe link is added
- * when the template has none. Throws {@link RenderError} naming the field at fault.
+ * rewrites links to click redirects and appends the open pixel. Visible preference-center and
+ * unsubscribe links are added in a footer when the template has none. Throws {@link RenderError} naming the field at fault.
  *
  * @example
  * const { subject, html, text } = await renderEmail({
@@ -210,8 +214,13 @@ export async function renderEmail(input: RenderInput): Promise<RenderedEmail> {
     text = htmlToText(html);
   }
 
-  if (!html.includes(escapeHtml(links.unsubscribeUrl)))
-    html = insertBeforeBodyEnd(html, unsubscribeFooter(links.unsubscribeUrl));
+  // Every email links to the preference center and to unsubscribing: the footer adds what is missing.
+  const footerLinks = [
+    { label: 'Email preferences', url: links.preferencesUrl },
+    { label: 'Unsubscribe', url: links.unsubscribeUrl },
+  ].filter((l): l is { label: string; url: string } => l.url !== undefined);
+  const htmlFooter = footerLinks.filter((l) => !html.includes(escapeHtml(l.url)));
+  if (htmlFooter.length > 0) html = insertBeforeBodyEnd(html, linksFooter(htmlFooter));
   const untracked = new Set([links.unsubscribeUrl, links.preferencesUrl]);
   const track = (url: string, index: number) =>
     tracking && /^https?:\/\//i.test(url) && !untracked.has(url) ? tracking.clickUrl(url, index) : undefined;
@@ -219,7 +228,8 @@ export async function renderEmail(input: RenderInput): Promise<RenderedEmail> {
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-  if (!text.includes(links.unsubscribeUrl)) text += `\n\nUnsubscribe: ${links.unsubscribeUrl}`;
+  const textFooter = footerLinks.filter((l) => !text.includes(l.url)).map((l) => `${l.label}: ${l.url}`);
+  if (textFooter.length > 0) text += `\n\n${textFooter.join('\n')}`;
   if (tracking) html = insertBeforeBodyEnd(rewriteLinks(html, track), openPixel(tracking.openUrl));
   return { subject, html, text: `${text}\n`, warnings: compiled.warnings };
 }

@@ -133,13 +133,25 @@ export async function recordClick(db: Db, messageId: number, url: string, at = n
   });
 }
 
+/** Where an unsubscribe came from, when not the one-click link: kept in the suppression and the audit trail. */
+export interface UnsubscribeVia {
+  source: 'preference-center';
+  ip: string | undefined;
+  userAgent: string | undefined;
+}
+
 /**
  * Unsubscribes the recipient of a message at once: a suppression (reason `unsubscribe`) for the
  * contact's address, and the first time the `unsubscribed` stat and an `email.unsubscribed` event.
  * Returns the suppressed address (null when the contact has none), or undefined when the message
  * does not exist.
  */
-export async function unsubscribe(db: Db, messageId: number, at = new Date()): Promise<string | null | undefined> {
+export async function unsubscribe(
+  db: Db,
+  messageId: number,
+  at = new Date(),
+  via?: UnsubscribeVia,
+): Promise<string | null | undefined> {
   return db.transaction(async (tx) => {
     const row = await findMessage(tx, messageId);
     if (!row) return undefined;
@@ -155,7 +167,7 @@ export async function unsubscribe(db: Db, messageId: number, at = new Date()): P
           workspaceId: row.workspaceId,
           email,
           reason: 'unsubscribe',
-          detail: `one-click link of message ${row.id}`,
+          detail: via ? `${via.source} of message ${row.id}` : `one-click link of message ${row.id}`,
         })
         .onConflictDoNothing();
     if (await markFirst(tx, messageId, 'unsubscribed')) {
@@ -167,7 +179,13 @@ export async function unsubscribe(db: Db, messageId: number, at = new Date()): P
         action: 'contact.unsubscribed',
         subjectType: 'contact',
         subjectId: row.contactId,
-        details: { message: row.id, journey: row.journeyId, node: row.node },
+        details: {
+          message: row.id,
+          journey: row.journeyId,
+          node: row.node,
+          ...(via ? { source: via.source, evidence: { ip: via.ip ?? null, userAgent: via.userAgent ?? null } } : {}),
+        },
+        ip: via?.ip,
       });
     }
     return email;

@@ -11,7 +11,8 @@ export const pageHeaders = {
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 } as const;
 
-function page(title: string, body: string): string {
+/** A complete public page (no scripts, no external assets) around `body`, which must be escaped HTML. */
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -24,7 +25,15 @@ function page(title: string, body: string): string {
   h1 { font-size: 1.25rem; margin: 0 0 .75rem; }
   p { line-height: 1.5; color: #3f3f46; }
   button { font: inherit; background: #18181b; color: #fff; border: 0; border-radius: 8px; padding: .6rem 1.2rem; cursor: pointer; }
-  button:focus-visible { outline: 3px solid #60a5fa; outline-offset: 2px; }
+  button:focus-visible, input:focus-visible { outline: 3px solid #60a5fa; outline-offset: 2px; }
+  fieldset { border: 1px solid #e4e4e7; border-radius: 8px; margin: 0 0 1rem; padding: .75rem 1rem; }
+  legend { font-weight: 600; padding: 0 .25rem; }
+  .choice { display: flex; gap: .6rem; align-items: flex-start; margin: .5rem 0; }
+  .choice input { margin-top: .3rem; width: 1.1rem; height: 1.1rem; flex: none; }
+  .hint { display: block; color: #52525b; font-size: .9rem; }
+  .notice { background: #ecfdf5; color: #065f46; border-radius: 8px; padding: .6rem .9rem; }
+  .danger { background: #b91c1c; }
+  hr { border: 0; border-top: 1px solid #e4e4e7; margin: 1.5rem 0; }
 </style>
 </head>
 <body><main>${body}</main></body>

@@ -4,6 +4,7 @@ import type { Services } from '../services.ts';
 import { recordClick, recordOpen, unsubscribe } from './engagement.ts';
 import { readLinkToken } from './links.ts';
 import { invalidLinkPage, pageHeaders, unsubscribeConfirmPage, unsubscribedPage } from './pages.ts';
+import { preferenceRoutes } from './preference-routes.ts';
 
 /** A transparent 1×1 GIF. */
 const pixel = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -13,7 +14,7 @@ const noStore = { 'cache-control': 'no-store, no-cache, must-revalidate, private
 /**
  * Public routes reached from emails, without authentication (the signed token is the credential):
  * `GET /t/o/:token` open pixel, `GET /t/c/:token` click redirect, `GET|POST /u/:token` unsubscribe
- * (RFC 8058 one-click on POST). Mount at the app root.
+ * (RFC 8058 one-click on POST), `GET|POST /p/:token` the preference center. Mount at the app root.
  *
  * @example
  * app.route('/', trackingRoutes(services));
@@ -63,5 +64,6 @@ export function trackingRoutes(services: Services): Hono {
     return c.html(unsubscribedPage(email), 200, pageHeaders);
   });
 
+  router.route('/', preferenceRoutes(services));
   return router;
 }
