@@ -108,7 +108,7 @@ describe('the example node package in a real runtime (PGlite)', () => {
     expect(ours.find((n) => n.type === 'acme.slackNotify' && n.version === 2)).toMatchObject({
       category: 'action',
       title: 'Notify Slack',
-      icon: 'slack',
+      icon: expect.stringMatching(/^data:image\/svg\+xml,/),
       ports: [
         { id: 'next', label: 'Sent' },
         { id: 'failed', label: 'Failed' },

@@ -15,6 +15,7 @@ export const nodeTypes: AnyNodeType[] = [slackNotifyV1, slackNotify, discountCod
 export const effects: AnyEffectExecutor[] = [slackExecutor];
 
 export { codeAlphabet, discountCode } from './discount-code.ts';
+export { slackIcon } from './icon.ts';
 export { escapeSlack, fillMergeTags, mergeTagProblems } from './merge-tags.ts';
 export {
   type SlackEffect,

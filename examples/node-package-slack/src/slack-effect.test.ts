@@ -51,17 +51,24 @@ describe('the acme.slack executor', () => {
   });
 
   it.each([
-    { status: 404, body: 'channel_not_found', code: 'slack_rejected' },
-    { status: 400, body: 'invalid_payload', code: 'slack_rejected' },
-    { status: 429, body: 'rate_limited', code: 'slack_unavailable' },
-    { status: 503, body: '', code: 'slack_unavailable' },
-  ])('reports Slack answering $status as $code', async ({ status, body, code }) => {
+    { status: 404, body: 'channel_not_found', code: 'slack_rejected', temporary: false },
+    { status: 400, body: 'invalid_payload', code: 'slack_rejected', temporary: false },
+    { status: 429, body: 'rate_limited', code: 'slack_unavailable', temporary: true },
+    { status: 503, body: '', code: 'slack_unavailable', temporary: true },
+  ])('reports Slack answering $status as $code (temporary: $temporary)', async ({ status, body, code, temporary }) => {
     const r = await runEffect(
       slackExecutor,
       { kind: 'acme.slack', channel: '#s', text: 'x' },
       { secrets: { slackWebhookUrl: webhook }, fetch: slack(status, body).fetch },
     );
-    expect(r).toEqual({ ok: false, error: { code, message: `Slack answered ${status}${body ? `: ${body}` : ''}` } });
+    expect(r).toEqual({
+      ok: false,
+      error: {
+        code,
+        message: `Slack answered ${status}${body ? `: ${body}` : ''}`,
+        ...(temporary ? { retryable: true } : {}),
+      },
+    });
     expect(JSON.stringify(r)).not.toContain(webhook);
   });
 

@@ -1,4 +1,4 @@
-import { defineEffect } from '@waymark/nodes';
+import { defineEffect, temporaryFailure } from '@waymark/nodes';
 import { z } from 'zod';
 import { fillMergeTags } from './merge-tags.ts';
 
@@ -25,6 +25,8 @@ export const slackExecutor = defineEffect<SlackEffect>({
   kind: slackEffectKind,
   secrets: [slackWebhookSecret],
   timeoutMs: 5_000,
+  // Slack's outages are short: 4 attempts, 5 s, 10 s and 20 s apart (each less up to half, for jitter).
+  retry: { maxAttempts: 4, initialDelayMs: 5_000 },
   schema: slackEffectSchema,
   async execute(effect, { secrets, fetch, signal, key, contact }) {
     const text = `${effect.mention ? `<!${effect.mention}> ` : ''}${fillMergeTags(effect.text, contact)}`;
@@ -37,12 +39,9 @@ export const slackExecutor = defineEffect<SlackEffect>({
     if (res.ok) return { ok: true, output: { status: res.status } };
     // Slack answers errors as a short text code such as `channel_not_found` or `invalid_token`.
     const reason = (await res.text().catch(() => '')).slice(0, 200);
-    return {
-      ok: false,
-      error: {
-        code: res.status === 429 || res.status >= 500 ? 'slack_unavailable' : 'slack_rejected',
-        message: `Slack answered ${res.status}${reason ? `: ${reason}` : ''}`,
-      },
-    };
+    const message = `Slack answered ${res.status}${reason ? `: ${reason}` : ''}`;
+    // Rate limits and outages pass: the runtime posts again later (same idempotency key), per `retry`.
+    if (res.status === 429 || res.status >= 500) return temporaryFailure('slack_unavailable', message);
+    return { ok: false, error: { code: 'slack_rejected', message } };
   },
 });

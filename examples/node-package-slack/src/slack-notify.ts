@@ -7,6 +7,7 @@ import {
   type PortSpec,
 } from '@waymark/nodes';
 import { z } from 'zod';
+import { slackIcon } from './icon.ts';
 import { mergeTagProblems } from './merge-tags.ts';
 import { type SlackEffect, slackEffectKind } from './slack-effect.ts';
 
@@ -47,7 +48,7 @@ export const slackNotifyV1 = defineNode({
   category: 'action',
   title: 'Notify Slack',
   description: 'Posts a message to a Slack channel.',
-  icon: 'slack',
+  icon: slackIcon,
   config: z.strictObject({ channel, message: message('Message') }),
   ports,
   check: textProblems('message'),
@@ -64,7 +65,7 @@ export const slackNotify = defineNode({
   category: 'action',
   title: 'Notify Slack',
   description: 'Posts a message to a Slack channel, optionally mentioning everyone there.',
-  icon: 'slack',
+  icon: slackIcon,
   config: z.strictObject({
     channel,
     text: message('Text'),

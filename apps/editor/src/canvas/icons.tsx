@@ -43,8 +43,10 @@ const icons: Record<string, LucideIcon> = {
   gauge: Gauge,
 };
 
-/** The icon a node type names, drawn as inline SVG. */
+/** The icon a node type names, drawn as inline SVG; a package's own icon (an SVG data URI) as an image. */
 export function NodeIcon({ name, size = 16 }: { name: string | undefined; size?: number }) {
+  // An <img> never runs script inside the SVG, so a package's icon cannot reach the page.
+  if (name?.startsWith('data:image/svg+xml')) return <img src={name} width={size} height={size} alt="" aria-hidden />;
   const Icon = (name && icons[name]) || Box;
   return <Icon aria-hidden size={size} strokeWidth={2} />;
 }

@@ -1,0 +1,157 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { readConfig } from '@waymark/runtime';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor, root } from './support.ts';
+
+const examplePackage = join(root, 'examples/node-package-slack');
+
+/** Every file of a folder, recursively. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesOf(path) : [path];
+  });
+}
+
+interface NodeTypeDescription {
+  type: string;
+  version: number;
+  title: string;
+  description: string;
+  icon: string;
+}
+
+describe('a custom node package in the editor (Chromium)', () => {
+  let t: TestRuntime | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let context: BrowserContext;
+  let page: Page;
+  let refused: string[] = [];
+
+  beforeAll(async () => {
+    prepareEditor();
+    // The runtime reads the package from a config file elsewhere, by a path relative to that file.
+    const deploy = mkdtempSync(join(tmpdir(), 'waymark-deploy-'));
+    writeFileSync(
+      join(deploy, 'waymark.config.json'),
+      JSON.stringify({ nodePackages: [relative(deploy, examplePackage)] }),
+    );
+    const config = readConfig({ WAYMARK_CONFIG: join(deploy, 'waymark.config.json') }, root);
+    const launched = await Promise.allSettled([
+      startTestRuntime('pglite', {
+        editorDir,
+        nodePackages: config.nodePackages,
+        nodePackagesDir: config.nodePackagesDir,
+      }),
+      launchChromium(),
+    ]);
+    if (launched[0].status === 'fulfilled') t = launched[0].value;
+    if (launched[1].status === 'fulfilled') browser = launched[1].value;
+    for (const r of launched) if (r.status === 'rejected') throw r.reason;
+    if (!browser) throw new Error('no browser');
+    context = browser.context;
+    page = context.pages()[0] ?? (await context.newPage());
+    refused = await onlyLocalhost(context);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const side = () => page.locator('.wm-side');
+  const shot = (name: string) => page.screenshot({ path: join(artifacts, `node-package-${name}.png`) });
+
+  it('offers the package node in the palette, builds its form from its schema, and keeps what is saved', async () => {
+    if (!t) throw new Error('runtime did not start');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // The editor knows the node only from the runtime: nothing of the package is in its bundle.
+    const types = await t.api<{ nodeTypes: NodeTypeDescription[] }>('GET', '/v1/node-types');
+    const slack = types.body.nodeTypes.find((n) => n.type === 'acme.slackNotify' && n.version === 2);
+    if (!slack) throw new Error('the runtime did not load the example package');
+    expect(slack.icon).toMatch(/^data:image\/svg\+xml,/);
+    for (const file of filesOf(editorDir)) {
+      const text = readFileSync(file, 'utf8');
+      expect(text.includes('acme.slackNotify') || text.includes(slack.icon), file).toBe(false);
+    }
+
+    await page.goto(t.runtime.signInUrl);
+    await poll(() => page.url()).not.toContain('token=');
+    await page.getByLabel('Name of the new journey').fill('Sales alerts');
+    await page.getByRole('button', { name: 'New journey' }).click();
+    await page.getByText('Start by dragging a trigger here').waitFor();
+    const journeyId = decodeURIComponent(/#\/journeys\/([^/?#]+)/.exec(page.url())?.[1] ?? '');
+
+    // The palette shows the newest version with its title, description and the package's own icon.
+    const item = page.getByRole('button', { name: `Add ${slack.title}`, exact: true });
+    await item.waitFor();
+    expect(await item.getAttribute('title')).toBe(slack.description);
+    expect(await item.locator('.wm-palette-title').textContent()).toBe('Notify Slack');
+    expect(await item.locator('.wm-palette-desc').textContent()).toBe(slack.description);
+    const icon = item.locator('.wm-node-icon img');
+    expect(await icon.getAttribute('src')).toBe(slack.icon);
+    // The browser really drew it (a broken image has no natural width).
+    await poll(() => icon.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(
+      0,
+    );
+    await page.getByRole('button', { name: 'Add Discount code', exact: true }).waitFor();
+    await shot('01-palette');
+
+    // Dropped on the canvas, it opens a form generated from its JSON Schema.
+    await item.dragTo(page.locator('.wm-canvas'), { targetPosition: { x: 300, y: 200 } });
+    const node = page.locator('.react-flow__node').filter({ hasText: 'Notify Slack' });
+    await node.waitFor();
+    expect(await node.locator('.wm-node-icon img').getAttribute('src')).toBe(slack.icon);
+    const channel = side().getByLabel(/^Channel/);
+    const text = side().getByLabel(/^Text/);
+    const mention = side().getByLabel(/^Mention/);
+    await channel.waitFor();
+    expect(await text.evaluate((el) => (el as unknown as { tagName: string }).tagName)).toBe('TEXTAREA');
+    const chosen = (select: typeof mention) => select.locator('option:checked').textContent();
+    expect(await chosen(mention)).toBe('none');
+    expect(await mention.locator('option').allTextContents()).toEqual(['none', 'here', 'channel']);
+
+    // A value the schema refuses is shown on the field; a good one clears it.
+    await channel.fill('Sales Team');
+    await poll(() => channel.getAttribute('aria-invalid')).toBe('true');
+    expect(await side().textContent()).toContain('Channel — Invalid string: must match pattern');
+    await channel.fill('#sales');
+    await text.fill('New signup {{ contact.email }}');
+    await mention.selectOption({ label: 'here' });
+    await poll(() => side().getByText('must be a Slack channel such as #sales').count()).toBe(0);
+    await page.getByText('All changes saved').waitFor();
+    await shot('02-form');
+
+    // Saved in the draft as version 2 of the type with the config as entered.
+    const draft = await t.api<{ definition: { nodes: { type: string; typeVersion?: number; config: unknown }[] } }>(
+      'GET',
+      `/v1/journeys/${journeyId}`,
+    );
+    expect(draft.body.definition.nodes.find((n) => n.type === 'acme.slackNotify')).toMatchObject({
+      typeVersion: 2,
+      config: { channel: '#sales', text: 'New signup {{ contact.email }}', mention: 'here' },
+    });
+
+    // After a reload the form shows what was saved.
+    await page.reload();
+    await node.waitFor();
+    await node.click();
+    await poll(() =>
+      side()
+        .getByLabel(/^Channel/)
+        .inputValue(),
+    ).toBe('#sales');
+    expect(await side().getByLabel(/^Text/).inputValue()).toBe('New signup {{ contact.email }}');
+    expect(await chosen(side().getByLabel(/^Mention/))).toBe('here');
+    await shot('03-reloaded');
+
+    expect(errors).toEqual([]);
+    expect(refused).toEqual([]);
+  }, 90_000);
+});
