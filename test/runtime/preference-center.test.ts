@@ -184,6 +184,9 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
           ?.replace(/\r?\n[ \t]+/g, ' ');
       expect(header('List-Unsubscribe')?.trim()).toMatch(/^<http:\/\/localhost:\d+\/u\/[^>]+>/);
       expect(header('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      // The unsubscribe page offers the preference center as the gentler way out.
+      const unsubscribePage = await getPage(/<(http[^>]+)>/.exec(String(header('List-Unsubscribe')))?.[1] as string);
+      expect(unsubscribePage.html).toMatch(/<a href="http:\/\/localhost:\d+\/p\/[^"]+">Choose topics/);
 
       const page = await getPage(await preferenceLink('ann@example.com'));
       expect(page.status).toBe(200);

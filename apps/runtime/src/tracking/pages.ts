@@ -41,8 +41,11 @@ export function page(title: string, body: string): string {
 `;
 }
 
-/** The page a recipient lands on from the unsubscribe link: one button, which posts the RFC 8058 form. */
-export function unsubscribeConfirmPage(): string {
+/**
+ * The page a recipient lands on from the unsubscribe link: one button, which posts the RFC 8058 form,
+ * and a way to the preference center for those who only want less.
+ */
+export function unsubscribeConfirmPage(preferencesUrl?: string): string {
   return page(
     'Unsubscribe',
     `<h1>Unsubscribe</h1>
@@ -50,7 +53,7 @@ export function unsubscribeConfirmPage(): string {
 <form method="post">
   <input type="hidden" name="List-Unsubscribe" value="One-Click">
   <button type="submit">Unsubscribe</button>
-</form>`,
+</form>${preferencesUrl ? `\n<p><a href="${escapeHtml(preferencesUrl)}">Choose topics, get less email, or pause instead</a></p>` : ''}`,
   );
 }
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { recordClick, recordOpen, unsubscribe } from './engagement.ts';
-import { readLinkToken } from './links.ts';
+import { messageLinks, readLinkToken } from './links.ts';
 import { invalidLinkPage, pageHeaders, unsubscribeConfirmPage, unsubscribedPage } from './pages.ts';
 import { preferenceRoutes } from './preference-routes.ts';
 
@@ -51,7 +51,7 @@ export function trackingRoutes(services: Services): Hono {
   router.get('/u/:token', (c) => {
     const token = readLinkToken(secret, c.req.param('token'), 'u');
     if (!token) return c.html(invalidLinkPage(), 400, pageHeaders);
-    return c.html(unsubscribeConfirmPage(), 200, pageHeaders);
+    return c.html(unsubscribeConfirmPage(messageLinks(services, token.m).preferencesUrl), 200, pageHeaders);
   });
 
   // RFC 8058: mailbox providers POST `List-Unsubscribe=One-Click` here without a cookie or a second
