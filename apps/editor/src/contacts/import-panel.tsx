@@ -61,6 +61,7 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
     e.preventDefault();
     if (!file || !fileFormat || busy) return;
     setError(null);
+    setRun(null);
     const id = newImportId();
     const total = await countRows(file, fileFormat);
     setRun({ id, dryRun, phase: 'running', read: 0, total, error: null, summary: null, issues: [], next: null });
