@@ -55,6 +55,30 @@ describe('composeEmail', () => {
     expect(/boundary="([^"]+)"/.exec(b.toString())?.[1]).toBe(boundary);
   });
 
+  it('sends short-lined ASCII parts as they are and encodes the rest', async () => {
+    const html = `<table>\n<tr><td style="font-size:16px">Hello Ann = 100%</td></tr>\n</table>`;
+    const long = `<p>${'x'.repeat(1200)}</p>`;
+    const plain = await simpleParser(composeEmail({ ...base, html, text: 'Hello Ann\n\nBye' }));
+    expect(plain.html).toBe(html);
+    expect(plain.text).toBe('Hello Ann\n\nBye');
+    const source = composeEmail({ ...base, html, text: 'Grüße' }).toString();
+    expect(source).toContain(
+      'Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<table>\r\n',
+    );
+    expect(source).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable');
+    const wide = composeEmail({ ...base, html: long });
+    expect(wide.toString()).toContain(
+      'Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable',
+    );
+    expect(
+      wide
+        .toString()
+        .split('\r\n')
+        .every((l) => l.length <= 998),
+    ).toBe(true);
+    expect((await simpleParser(wide)).html).toBe(long);
+  });
+
   it('cannot be made to add headers through a subject with line breaks', async () => {
     const mail = await simpleParser(composeEmail({ ...base, subject: 'Hi\r\nBcc: victim@example.test' }));
     expect(mail.subject).toBe('Hi Bcc: victim@example.test');
