@@ -109,4 +109,38 @@ describe.each(kinds)('an event becomes a delivered, tracked email on %s', (kind)
     },
     60_000,
   );
+  it.skipIf(skip)('sends the emails of two journeys whose steps have the same ids to the same contact', async () => {
+    const { t, smtp } = suite;
+    const mjml = (word: string) =>
+      `<mjml><mj-body><mj-section><mj-column><mj-text>${word}</mj-text></mj-column></mj-section></mj-body></mjml>`;
+    for (const id of ['welcome-a', 'welcome-b'])
+      expect((await t.api('POST', '/v1/templates', { id, name: id, subject: id, mjml: mjml(id) })).status).toBe(201);
+    for (const id of ['welcome-a', 'welcome-b']) {
+      const definition = {
+        schemaVersion: 1,
+        id,
+        nodes: [
+          { id: 'start', type: 'trigger.event', config: { event: 'joined' } },
+          { id: 'mail', type: 'action.sendEmail', config: { template: id } },
+          { id: 'end', type: 'flow.exit', config: {} },
+        ],
+        edges: [
+          { from: 'start', to: 'mail' },
+          { from: 'mail', to: 'end' },
+        ],
+      };
+      expect((await t.api('POST', '/v1/journeys', { id, name: id, definition })).status).toBe(201);
+      expect((await t.api('POST', `/v1/journeys/${id}/publish`)).status).toBe(200);
+    }
+    expect((await t.api('POST', '/v1/events', { email: 'both@example.com', event: 'joined' })).status).toBe(202);
+    const subjects = await eventually(
+      async () => {
+        const got = smtp.received.filter((m) => m.envelope.to.includes('both@example.com'));
+        return got.length >= 2 ? Promise.all(got.map(async (m) => (await m.parse()).subject)) : undefined;
+      },
+      20_000,
+      'both emails',
+    );
+    expect(subjects.sort()).toEqual(['welcome-a', 'welcome-b']);
+  });
 });

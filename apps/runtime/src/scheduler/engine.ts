@@ -101,7 +101,8 @@ class Batch {
         : [];
       this.outbox.push({
         workspaceId,
-        key: e.key,
+        // The interpreter's key is unique within a journey; two journeys may share node ids.
+        key: `${journeyId}:${e.key}`,
         kind: e.effect.kind,
         journeyId,
         versionId,
