@@ -344,7 +344,8 @@ export class Engine {
    */
   async processEvents(limit = 500): Promise<number> {
     const { db } = this.services;
-    return db.transaction(async (tx) => {
+    let emails = false;
+    const processed = await db.transaction(async (tx) => {
       // One statement claims the events (at most the first unprocessed one per contact, skipping rows
       // other processes hold), locks the states of their contacts, and returns the contacts with
       // their states and the status of each state's journey, as JSON.
@@ -474,8 +475,12 @@ export class Engine {
       }
       await this.#write(tx, batch, { at: now, eventIds: claimed.map((e) => Number(e.id)) });
       await refreshChangedContacts(tx, this.services, batch.contactChanges.values());
+      emails = batch.outbox.length > 0;
       return claimed.length;
     });
+    // This process's delivery at once, without waiting for the NOTIFY to come back from Postgres.
+    if (emails) this.services.wake.delivery();
+    return processed;
   }
 
   /**
@@ -485,7 +490,8 @@ export class Engine {
    */
   async processDue(limit = 500): Promise<{ runs: number; transitions: number }> {
     const { db } = this.services;
-    return db.transaction(async (tx) => {
+    let emails = false;
+    const result = await db.transaction(async (tx) => {
       const due = rowsOf<DueRow>(
         // The claim is a CTE of its own (materialised, since it locks rows): the index scan on
         // journey_states_wake with LIMIT and SKIP LOCKED is planned and locks on its own, and the
@@ -551,7 +557,10 @@ export class Engine {
       }
       await this.#write(tx, batch);
       await refreshChangedContacts(tx, this.services, batch.contactChanges.values());
+      emails = batch.outbox.length > 0;
       return { runs: due.length, transitions: batch.transitions };
     });
+    if (emails) this.services.wake.delivery();
+    return result;
   }
 }
