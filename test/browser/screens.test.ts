@@ -170,14 +170,69 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
   );
 
   it.skipIf(skip)(
+    'moves the progress bar while a larger file is still uploading',
+    async () => {
+      if (!t) throw new Error('runtime did not start');
+      const rows = 6000;
+      const csv = ['email,plan', ...Array.from({ length: rows }, (_, i) => `bulk${i}@example.org,free`)].join('\n');
+      await page.goto(`${t.url}/#/contacts`);
+      await page.reload();
+      await page.getByRole('button', { name: 'Import contacts' }).click();
+      await page
+        .getByLabel('CSV or JSON-lines file')
+        .setInputFiles({ name: 'bulk.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByLabel('Dry run: check the file without importing').uncheck();
+      // Every value the bar takes is recorded in the page (the app renders into an open shadow root).
+      await page.evaluate(`(() => {
+      const root = [...document.querySelectorAll('div')].find((d) => d.shadowRoot).shadowRoot;
+      const seen = (window.progressSeen = []);
+      new MutationObserver(() => {
+        const bar = root.querySelector('[role=progressbar]');
+        const v = bar && Number(bar.getAttribute('aria-valuenow'));
+        if (bar && seen[seen.length - 1] !== v) seen.push(v);
+      }).observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+    })()`);
+      // The upload is throttled (about 4 s for the file), so the runtime reads it chunk by chunk as it arrives.
+      const cdp = await page.context().newCDPSession(page);
+      const throttle = (uploadThroughput: number) =>
+        cdp.send('Network.emulateNetworkConditions', {
+          offline: false,
+          latency: 0,
+          downloadThroughput: -1,
+          uploadThroughput,
+        });
+      await cdp.send('Network.enable');
+      await throttle(40_000);
+      try {
+        await page.getByRole('button', { name: 'Upload and import' }).click();
+        await page.getByRole('heading', { name: 'Report', exact: true }).waitFor({ timeout: 30_000 });
+      } finally {
+        await throttle(-1);
+        await cdp.detach();
+      }
+      const seen = (await page.evaluate('window.progressSeen')) as number[];
+      expect(seen.some((v) => v > 0 && v < rows)).toBe(true);
+      expect(seen.every((v, i) => i === 0 || v >= (seen[i - 1] as number))).toBe(true);
+      expect(seen[seen.length - 1]).toBe(rows);
+      expect(await reportCount('Imported').textContent()).toBe(String(rows));
+    },
+    60_000,
+  );
+
+  it.skipIf(skip)(
     'opens a contact, exports it as JSON, and erases it after a confirmation naming the address',
     async () => {
       if (!t) throw new Error('runtime did not start');
-      const bob = (await t.api<{ contacts: { id: string; email: string }[] }>('GET', '/v1/contacts?q=bob')).body
-        .contacts[0];
+      const bob = (await t.api<{ contacts: { id: string; email: string }[] }>('GET', '/v1/contacts?q=bob@example.com'))
+        .body.contacts[0];
       if (!bob) throw new Error('bob was not imported');
       await t.api('PUT', `/v1/contacts/${bob.id}/consents/newsletter`, { status: 'granted', source: 'form' });
-      await t.api('POST', '/v1/events', { contactId: bob.id, event: 'viewed_pricing', properties: { plan: 'pro' } });
+      const viewed = await t.api('POST', '/v1/events', {
+        contactId: bob.id,
+        event: 'viewed_pricing',
+        properties: { plan: 'pro' },
+      });
+      expect(viewed.status).toBe(202);
 
       await page.goto(`${t.url}/#/contacts`);
       await page.getByLabel('Search by email or id').fill('bob');

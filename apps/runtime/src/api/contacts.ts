@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, desc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, like, or, sql } from 'drizzle-orm';
 import { refreshAudience } from '../audience/refresh.ts';
 import { newId } from '../crypto.ts';
 import type { Tx } from '../db/client.ts';
@@ -175,7 +175,8 @@ export function contactRoutes(services: Services) {
           limit: z.coerce.number().int().min(1).max(1000).default(100),
           after: z.string().optional(),
           q: z.string().trim().min(1).max(320).optional().openapi({
-            description: 'Only contacts whose email address or id contains this text (case-insensitive)',
+            description:
+              'Only contacts whose email address contains this text (case-insensitive) or whose id starts with it',
           }),
         }),
       },
@@ -190,7 +191,8 @@ export function contactRoutes(services: Services) {
     async (c) => {
       const p = c.get('principal');
       const { limit, after, q } = c.req.valid('query');
-      const pattern = q === undefined ? undefined : `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      // Ids are often generated, so a fragment matches too many of them: ids match from the start only.
+      const literal = q?.replace(/[\\%_]/g, (ch) => `\\${ch}`);
       const rows = await db
         .select()
         .from(contacts)
@@ -198,7 +200,9 @@ export function contactRoutes(services: Services) {
           and(
             eq(contacts.workspaceId, p.workspaceId),
             after === undefined ? undefined : gt(contacts.id, after),
-            pattern === undefined ? undefined : or(ilike(contacts.email, pattern), ilike(contacts.id, pattern)),
+            literal === undefined
+              ? undefined
+              : or(ilike(contacts.email, `%${literal}%`), like(contacts.id, `${literal}%`)),
           ),
         )
         .orderBy(asc(contacts.id))
