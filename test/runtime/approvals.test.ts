@@ -156,6 +156,27 @@ describe.each(kinds)('an approval that nobody decides times out on %s', (kind) =
     },
     60_000,
   );
+  it.skipIf(suite.skip)(
+    'applies a decision accepted within the hour even when the scheduler gets to it after the timeout',
+    async () => {
+      const { t } = suite;
+      const { engine } = t.runtime;
+      await t.api('POST', '/v1/contacts', { id: 'vic', email: 'vic@example.com' });
+      await t.api('POST', '/v1/events', { contactId: 'vic', event: 'notice_drafted' });
+      while ((await engine.processEvents()) > 0) {}
+      const accepted = await t.api('POST', '/v1/approvals/notice/vic/review', { decision: 'approved' });
+      expect(accepted.status).toBe(202);
+      // The hour passes before the scheduler looks at anything.
+      await letTimePass(t, 'vic', 3_600_000 + 1_000);
+      expect((await engine.processDue()).runs).toBe(0);
+      while ((await engine.processEvents()) > 0) {}
+      const stats = (await t.api<Stats>('GET', '/v1/journeys/notice/stats')).body.nodes;
+      expect(stats.review).toMatchObject({ 'left:approved': 2, 'left:timeout': 1 });
+      const vic = await t.api<{ attributes: Record<string, unknown> }>('GET', '/v1/contacts/vic');
+      expect(vic.body.attributes.review).toBeUndefined();
+    },
+    60_000,
+  );
 });
 
 describe.each(kinds)('bulk approval on %s', (kind) => {

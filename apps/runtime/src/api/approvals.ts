@@ -232,6 +232,19 @@ async function decide(
       properties: { journey: journeyId, node, run: run.id, decision: request.decision, decidedBy, content },
     },
   ]);
+  // The decision is accepted: its timeout can no longer overtake it, even when the scheduler gets to
+  // the event only after the timeout has passed. With no wake time the row is not claimed as due;
+  // applying the event writes the row's next wake time (of this or of the contact's other runs).
+  await tx
+    .update(journeyStates)
+    .set({ wakeAt: null })
+    .where(
+      and(
+        eq(journeyStates.workspaceId, p.workspaceId),
+        eq(journeyStates.journeyId, journeyId),
+        eq(journeyStates.contactId, contactId),
+      ),
+    );
   await recordAudit(tx, {
     workspaceId: p.workspaceId,
     actor: p.actor,
