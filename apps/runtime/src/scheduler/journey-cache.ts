@@ -1,5 +1,5 @@
 import { type NodeRegistry, type PreparedJourney, validateJourney } from '@waymark/nodes';
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
 import { journeys, journeyVersions } from '../db/schema.ts';
 
@@ -92,16 +92,6 @@ export class JourneyCache {
     }
     this.#active.set(workspaceId, { at: Date.now(), list });
     return list;
-  }
-
-  /** Statuses of journeys by id, for deciding whether a waiting run may move. */
-  async statuses(workspaceId: string, journeyIds: string[], q: Db | Tx): Promise<Map<string, string>> {
-    if (journeyIds.length === 0) return new Map();
-    const rows = await q
-      .select({ id: journeys.id, status: journeys.status })
-      .from(journeys)
-      .where(and(eq(journeys.workspaceId, workspaceId), inArray(journeys.id, journeyIds)));
-    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
   /** Forgets active lists (after a publish, pause or resume anywhere). */
