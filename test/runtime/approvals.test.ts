@@ -284,7 +284,12 @@ describe.each(kinds)('bulk approval on %s', (kind) => {
         journey: 'notice',
         node: 'review',
         decision: 'approved',
-        decidedBy: { reviewer: 'rita@acme.test', credential: 'apiKey' },
+        decidedBy: {
+          actor: `apiKey:${t.apiKey.slice(0, 9)}`,
+          credential: 'apiKey',
+          user: null,
+          reviewerLabel: 'rita@acme.test',
+        },
         content: { note: 'checked the wording', decidedAt: expect.any(String) },
       });
       const audit = (await db.select().from(schema.auditLog)).filter((a) => a.action.startsWith('approval.'));
@@ -298,7 +303,7 @@ describe.each(kinds)('bulk approval on %s', (kind) => {
       expect(audit.find((a) => a.subjectId === 'ada')?.details).toMatchObject({
         journey: 'notice',
         node: 'review',
-        reviewer: 'rita@acme.test',
+        decidedBy: { credential: 'apiKey', user: null, reviewerLabel: 'rita@acme.test' },
         note: 'checked the wording',
       });
     },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import type { EditorUser } from './api/auth.ts';
 import { hashSecret, newApiKey, newId } from './crypto.ts';
 import type { Db } from './db/client.ts';
 import { apiKeys, serverSecrets, signInTokens, workspaces } from './db/schema.ts';
@@ -62,6 +63,12 @@ export async function ensureDefaultWorkspace(db: Db, configuredKey: string | und
   }
   return { workspaceId: 'default', apiKey: undefined, created: false };
 }
+
+/**
+ * Who the sign-in link printed at start signs in: the person running this installation. The editor
+ * token it is exchanged for carries this user, so their approvals are recorded as `editor:owner`.
+ */
+export const installationOwner: EditorUser = { id: 'owner', name: 'Owner' };
 
 /** A one-time sign-in link token for a workspace, valid for `ttlMs`. */
 export async function createSignInToken(db: Db, workspaceId: string, ttlMs = 24 * 3600 * 1000): Promise<string> {

@@ -8,7 +8,7 @@ import type { AiProvider } from './ai/provider.ts';
 import { createApp } from './api/app.ts';
 import { issueEditorToken, redeemSignInToken } from './api/auth.ts';
 import { startAudience } from './audience/worker.ts';
-import { createSignInToken, ensureDefaultWorkspace, loadSecrets } from './bootstrap.ts';
+import { createSignInToken, ensureDefaultWorkspace, installationOwner, loadSecrets } from './bootstrap.ts';
 import type { RuntimeConfig } from './config.ts';
 import { connectPostgres, type Database, openPglite } from './db/client.ts';
 import { createDelivery, type DeliveryOptions } from './delivery/worker.ts';
@@ -70,7 +70,9 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
   const loadedAi: ModelsAiProvider | undefined = overrides.ai ? undefined : await loadAiProvider(config, log);
   const ai = overrides.ai ?? loadedAi;
 
-  const devSmtp = config.smtpUrl ? undefined : await startDevSmtp(db, { port: config.devSmtpPort, log });
+  const devSmtp = config.smtpUrl
+    ? undefined
+    : await startDevSmtp(db, { port: config.devSmtpPort, secret: secrets.links, log });
   let schedulerPoke = () => {};
   let deliveryPoke = () => {};
   const services: Services = {
@@ -105,7 +107,12 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
         '<!doctype html><title>Waymark</title><p>This sign-in link was already used or has expired. Restart Waymark for a new one.</p>',
         400,
       );
-    const editor = await issueEditorToken(secrets.tokens, { workspaceId, access: 'edit', ttlSeconds: 12 * 3600 });
+    const editor = await issueEditorToken(secrets.tokens, {
+      workspaceId,
+      access: 'edit',
+      ttlSeconds: 12 * 3600,
+      user: installationOwner,
+    });
     const home = existsSync(editorDir) ? '/' : '/inbox';
     return c.redirect(`${home}#token=${encodeURIComponent(editor.token)}`, 302);
   });
@@ -129,6 +136,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
       leaseMs: config.deliveryLeaseMs,
       ...(overrides.delivery ?? {}),
       smtpUrl: services.smtpUrl,
+      devSinkSecret: devSmtp ? secrets.links : undefined,
     });
     delivery.start();
     workers.push(delivery);

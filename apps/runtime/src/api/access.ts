@@ -6,6 +6,7 @@ import { apiKeys, journeys, workspaces } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { clearKeyCache, issueEditorToken, requireApiKey } from './auth.ts';
+import { emailSchema } from './contacts.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
 const keySchema = z
@@ -17,6 +18,21 @@ const keySchema = z
     revokedAt: z.string().nullable(),
   })
   .openapi('ApiKey');
+
+/** The person a token is for, as the issuing product knows them; decisions made with the token record it. */
+const editorUserSchema = z
+  .strictObject({
+    id: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).optional(),
+    email: emailSchema.optional(),
+  })
+  .openapi('EditorUser');
+
+const withoutUndefined = (u: z.infer<typeof editorUserSchema>) => ({
+  id: u.id,
+  ...(u.name === undefined ? {} : { name: u.name }),
+  ...(u.email === undefined ? {} : { email: u.email }),
+});
 
 /** Workspaces, API keys and editor tokens. */
 export function accessRoutes(services: Services) {
@@ -165,6 +181,8 @@ export function accessRoutes(services: Services) {
             .min(60)
             .max(24 * 3600)
             .default(3600),
+          /** Who will use the token (the host product's user): recorded as the reviewer of approvals and in the audit trail. */
+          user: editorUserSchema.optional(),
         }),
       ),
       responses: {
@@ -188,6 +206,7 @@ export function accessRoutes(services: Services) {
         access: body.access,
         ttlSeconds: body.ttlSeconds,
         ...(body.journeyId === undefined ? {} : { journeyId: body.journeyId }),
+        ...(body.user === undefined ? {} : { user: withoutUndefined(body.user) }),
       };
       return c.json(await issueEditorToken(services.secrets.tokens, scope), 201);
     },

@@ -1,12 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ContactJourneyState, RunState } from '@waymark/nodes';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { ContactJourneyState, JourneyDefinition, RunState } from '@waymark/nodes';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { recordAudit } from '../db/audit.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { insertEvents } from '../db/events.ts';
-import { awaitingApproval, contacts, events, journeyStates, journeyVersions } from '../db/schema.ts';
-import { ApiError } from '../errors.ts';
+import {
+  auditLog,
+  awaitingApproval,
+  contacts,
+  events,
+  journeyStates,
+  journeyVersions,
+  templates,
+} from '../db/schema.ts';
+import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { RenderError } from '../templates/render-error.ts';
+import { emailAfterApproval, renderApprovalEmail } from './approval-preview.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
 import { contactIdSchema } from './contacts.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
@@ -17,6 +27,47 @@ const approvalType = 'flow.approval';
 const pathParam = (name: string, schema: z.ZodString) => schema.openapi({ param: { name, in: 'path' } });
 const nodeIdSchema = z.string().trim().min(1).max(100);
 const subjectsSchema = z.array(z.string().trim().min(1).max(300)).min(1).max(10);
+
+/**
+ * With an API key only: a name for the person deciding, as the caller states it. It is recorded as
+ * `reviewerLabel`, marked as given by the caller, next to the key that made the call. Editor tokens
+ * are refused a reviewer: the token's own user is recorded.
+ */
+const reviewerLabelSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .optional()
+  .openapi({ description: 'API keys only: who decided, as the caller states it (recorded as reviewerLabel)' });
+
+/** Who decided: the credential, and the person as far as the runtime can vouch for them. */
+const decidedBySchema = z
+  .object({
+    /** `editor:<user id>`, `editor` (a token without a user) or `apiKey:<prefix>`. */
+    actor: z.string(),
+    credential: z.enum(['apiKey', 'editor']),
+    /** The user the editor token was issued for (by the product that holds the API key); null for API keys. */
+    user: z.object({ id: z.string(), name: z.string().optional(), email: z.string().optional() }).nullable(),
+    /** API keys only: the `reviewer` the caller gave; not verified by the runtime. */
+    reviewerLabel: z.string().nullable(),
+  })
+  .openapi('ApprovalDecidedBy');
+
+type DecidedBy = z.infer<typeof decidedBySchema>;
+
+/** Who decides, from the credential; a `reviewer` with an editor token is refused (it could name anyone). */
+function deciderOf(p: Principal, reviewer: string | undefined): DecidedBy {
+  if (p.kind === 'editor') {
+    if (reviewer !== undefined)
+      throw new ApiError(
+        'invalid_request',
+        'reviewer: not accepted with an editor token; the decision is recorded as the user the token was issued for (POST /v1/editor-tokens with "user")',
+      );
+    return { actor: p.actor, credential: 'editor', user: p.user ?? null, reviewerLabel: null };
+  }
+  return { actor: p.actor, credential: 'apiKey', user: null, reviewerLabel: reviewer ?? null };
+}
 
 const approvalSchema = z
   .object({
@@ -41,8 +92,7 @@ const decisionSchema = z
     decision: z.enum(['approved', 'rejected']),
     /** Edited subject lines to send instead of the generated ones. */
     subjects: subjectsSchema.optional(),
-    /** Who decided, as the embedding product knows them (editor tokens carry no person). */
-    reviewer: z.string().trim().min(1).max(200).optional(),
+    reviewer: reviewerLabelSchema,
     note: z.string().trim().max(2000).optional(),
   })
   .openapi('ApprovalDecision');
@@ -64,8 +114,7 @@ const bulkDecisionSchema = z
       .max(maxBulkDecisions, `at most ${maxBulkDecisions} items per request`),
     decision: z.enum(['approved', 'rejected']),
     note: z.string().trim().max(2000).optional(),
-    /** Who decided, as the embedding product knows them (editor tokens carry no person). */
-    reviewer: z.string().trim().min(1).max(200).optional(),
+    reviewer: reviewerLabelSchema,
     /** Edited subject lines to send instead of the generated ones, for every item. */
     edits: z.object({ subjects: subjectsSchema }).strict().optional(),
   })
@@ -88,8 +137,72 @@ const decidedSchema = z
     decision: z.enum(['approved', 'rejected']),
     subjects: z.array(z.string()).nullable(),
     decidedAt: z.string(),
+    decidedBy: decidedBySchema,
   })
   .openapi('ApprovalDecided');
+
+const historyEntrySchema = z
+  .object({
+    journeyId: z.string(),
+    contactId: z.string(),
+    node: z.string(),
+    runId: z.string(),
+    decision: z.enum(['approved', 'rejected']),
+    decidedAt: z.string(),
+    decidedBy: decidedBySchema,
+    /** The subject lines approved or rejected (edited ones when `edited`). */
+    subjects: z.array(z.string()).nullable(),
+    edited: z.boolean(),
+    note: z.string().nullable(),
+  })
+  .openapi('ApprovalHistoryEntry');
+
+const previewSchema = z
+  .object({
+    journeyId: z.string(),
+    contactId: z.string(),
+    node: z.string(),
+    /** The `action.sendEmail` step the approval releases, and its template. */
+    emailNode: z.string(),
+    template: z.string(),
+    /** The contact's address the email goes to. */
+    to: z.string().nullable(),
+    /** The subject as it goes out for this contact (with AI subject lines: the first variant). */
+    subject: z.string(),
+    /** Every AI subject line rendered for this contact, when the step takes its subject from them. */
+    subjects: z.array(z.string()).nullable(),
+    /** The rendered HTML body: user content, to be shown only in a sandboxed frame without scripts. */
+    html: z.string(),
+    text: z.string(),
+  })
+  .openapi('ApprovalEmailPreview');
+
+const decisionActions = ['approval.approved', 'approval.rejected'];
+
+/** A decision's audit entry as a history entry (entries written before `decidedBy` existed too). */
+function historyEntry(row: typeof auditLog.$inferSelect): z.infer<typeof historyEntrySchema> {
+  const d = row.details as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const given = d.decidedBy as Partial<DecidedBy> | undefined;
+  const decidedBy: DecidedBy = {
+    actor: given?.actor ?? row.actor,
+    credential: given?.credential ?? (row.actor.startsWith('apiKey:') ? 'apiKey' : 'editor'),
+    user: given?.user ?? null,
+    reviewerLabel: given?.reviewerLabel ?? str(d.reviewer),
+  };
+  return {
+    journeyId: str(d.journey) ?? '',
+    contactId: row.subjectId,
+    node: str(d.node) ?? '',
+    runId: str(d.run) ?? '',
+    decision: row.action === 'approval.approved' ? 'approved' : 'rejected',
+    decidedAt: row.at.toISOString(),
+    decidedBy,
+    subjects: Array.isArray(d.subjects) ? d.subjects.map(String) : null,
+    edited: d.edited === true,
+    note: str(d.note),
+  };
+}
 
 type AiOutputs = Record<string, { type: string; value: unknown }>;
 
@@ -160,15 +273,52 @@ function versionNodeTypes() {
   };
 }
 
-/** Which run waits for a decision, and the decision to record. */
-interface DecisionRequest {
+/** Which approval: a journey, a contact and the approval node. */
+interface ApprovalKey {
   journeyId: string;
   contactId: string;
   node: string;
+}
+
+/**
+ * The contact's run waiting for a decision at this approval node (locked for update when deciding);
+ * throws `not_found` when there is none.
+ */
+async function waitingRun(
+  db: Db | Tx,
+  p: Principal,
+  { journeyId, contactId, node }: ApprovalKey,
+  typesOf: ReturnType<typeof versionNodeTypes>,
+  lock: boolean,
+): Promise<{ row: typeof journeyStates.$inferSelect; run: RunState }> {
+  requireJourneyAccess(p, journeyId);
+  const query = db
+    .select()
+    .from(journeyStates)
+    .where(
+      and(
+        eq(journeyStates.workspaceId, p.workspaceId),
+        eq(journeyStates.journeyId, journeyId),
+        eq(journeyStates.contactId, contactId),
+      ),
+    );
+  const [row] = lock ? await query.for('update') : await query;
+  const state = row?.state as unknown as ContactJourneyState | undefined;
+  const run = state?.runs.find((r) => r.node === node && waitsForDecision(r));
+  if (!row || !run || (await typesOf(db, row.versionId))?.get(node) !== approvalType)
+    throw new ApiError(
+      'not_found',
+      `no run of contact "${contactId}" is waiting for approval at node "${node}" of journey "${journeyId}" (it may have been decided, timed out or left)`,
+    );
+  return { row, run };
+}
+
+/** Which run waits for a decision, and the decision to record. */
+interface DecisionRequest extends ApprovalKey {
   decision: 'approved' | 'rejected';
   /** Edited subject lines to send instead of the generated ones. */
   subjects?: string[] | undefined;
-  reviewer?: string | undefined;
+  decidedBy: DecidedBy;
   note?: string | undefined;
   /** The caller's address, for the audit trail. */
   ip?: string | undefined;
@@ -186,25 +336,7 @@ async function decide(
   typesOf: ReturnType<typeof versionNodeTypes>,
 ): Promise<z.infer<typeof decidedSchema>> {
   const { journeyId, contactId, node } = request;
-  requireJourneyAccess(p, journeyId);
-  const [row] = await tx
-    .select()
-    .from(journeyStates)
-    .where(
-      and(
-        eq(journeyStates.workspaceId, p.workspaceId),
-        eq(journeyStates.journeyId, journeyId),
-        eq(journeyStates.contactId, contactId),
-      ),
-    )
-    .for('update');
-  const state = row?.state as unknown as ContactJourneyState | undefined;
-  const run = state?.runs.find((r) => r.node === node && waitsForDecision(r));
-  if (!row || !run || (await typesOf(tx, row.versionId))?.get(node) !== approvalType)
-    throw new ApiError(
-      'not_found',
-      `no run of contact "${contactId}" is waiting for approval at node "${node}" of journey "${journeyId}" (it may have been decided, timed out or left)`,
-    );
+  const { run } = await waitingRun(tx, p, request, typesOf, true);
   if ((await undecidedYet(tx, p.workspaceId, [contactId])).has(`${contactId}\u0000${run.id}`))
     throw new ApiError('conflict', 'this run was already decided; the decision is being applied');
   const decidedAt = new Date();
@@ -215,7 +347,7 @@ async function decide(
       `the approval at node "${node}" timed out at ${new Date(run.wakeAt).toISOString()}; the run takes its timeout path and can no longer be decided`,
     );
   const subjects = request.subjects ?? reviewContent(run).subjects;
-  const decidedBy = { reviewer: request.reviewer ?? null, credential: p.kind };
+  const { decidedBy } = request;
   const content = {
     ...(subjects === null ? {} : { subjects }),
     decidedBy,
@@ -255,14 +387,22 @@ async function decide(
       journey: journeyId,
       node,
       run: run.id,
-      reviewer: request.reviewer ?? null,
+      decision: request.decision,
+      decidedBy,
+      ...(subjects === null ? {} : { subjects }),
       edited: request.subjects !== undefined,
       ...(request.note === undefined ? {} : { note: request.note }),
       event: eventId,
     },
     ip: request.ip,
   });
-  return { eventId: eventId as number, decision: request.decision, subjects, decidedAt: decidedAt.toISOString() };
+  return {
+    eventId: eventId as number,
+    decision: request.decision,
+    subjects,
+    decidedAt: decidedAt.toISOString(),
+    decidedBy,
+  };
 }
 
 const ipOf = (c: { req: { header(name: string): string | undefined } }) =>
@@ -355,6 +495,110 @@ export function approvalRoutes(services: Services) {
 
   router.openapi(
     createRoute({
+      method: 'get',
+      path: '/approvals/history',
+      security: bearerSecurity,
+      request: {
+        query: z.object({
+          journeyId: z.string().min(1).max(100).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ decisions: z.array(historyEntrySchema) }),
+          'Decisions already made, newest first, with who made them',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const query = c.req.valid('query');
+      if (query.journeyId !== undefined) requireJourneyAccess(p, query.journeyId);
+      const journeyId = p.journeyId ?? query.journeyId;
+      const rows = await db
+        .select()
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.workspaceId, p.workspaceId),
+            inArray(auditLog.action, decisionActions),
+            journeyId === undefined ? undefined : sql`${auditLog.details}->>'journey' = ${journeyId}`,
+          ),
+        )
+        .orderBy(desc(auditLog.at), desc(auditLog.id))
+        .limit(query.limit);
+      return c.json({ decisions: rows.map(historyEntry) }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'get',
+      path: '/approvals/{journeyId}/{contactId}/{node}/preview',
+      security: bearerSecurity,
+      request: {
+        params: z.object({
+          journeyId: pathParam('journeyId', z.string().min(1).max(100)),
+          contactId: pathParam('contactId', contactIdSchema),
+          node: pathParam('node', nodeIdSchema),
+        }),
+      },
+      responses: {
+        200: jsonResponse(previewSchema, 'The email the approval releases, rendered for this contact'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const key = c.req.valid('param');
+      const { row, run } = await waitingRun(db, p, key, versionNodeTypes(), false);
+      const [version] = await db
+        .select({ definition: journeyVersions.definition })
+        .from(journeyVersions)
+        .where(and(eq(journeyVersions.workspaceId, p.workspaceId), eq(journeyVersions.id, row.versionId)));
+      const step = version
+        ? emailAfterApproval(version.definition as unknown as JourneyDefinition, key.node)
+        : undefined;
+      if (!step)
+        throw new ApiError(
+          'not_found',
+          `approving node "${key.node}" of journey "${key.journeyId}" sends no email, so there is no email to preview`,
+        );
+      const config = step.config as { template?: unknown; subject?: unknown; subjectFrom?: unknown };
+      const templateId = String(config.template ?? '');
+      const [template] = await db
+        .select({ subject: templates.subject, mjml: templates.mjml })
+        .from(templates)
+        .where(and(eq(templates.workspaceId, p.workspaceId), eq(templates.id, templateId)));
+      if (!template) throw notFound('template', templateId);
+      const [contact] = await db
+        .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes })
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, key.contactId)));
+      if (!contact) throw notFound('contact', key.contactId);
+      try {
+        const rendered = await renderApprovalEmail({
+          step: {
+            subject: typeof config.subject === 'string' ? config.subject : undefined,
+            subjectFrom: typeof config.subjectFrom === 'string' ? config.subjectFrom : undefined,
+          },
+          template,
+          contact,
+          variants: reviewContent(run).subjects,
+          unsubscribeUrl: `${services.config.publicUrl}/u/preview`,
+        });
+        return c.json({ ...key, emailNode: step.id, template: templateId, to: contact.email, ...rendered }, 200);
+      } catch (e) {
+        if (e instanceof RenderError) throw e.toApiError();
+        throw e;
+      }
+    },
+  );
+
+  router.openapi(
+    createRoute({
       method: 'post',
       path: '/approvals/decisions',
       security: bearerSecurity,
@@ -367,6 +611,7 @@ export function approvalRoutes(services: Services) {
     async (c) => {
       const p = c.get('principal');
       const body = c.req.valid('json');
+      const decidedBy = deciderOf(p, body.reviewer);
       const typesOf = versionNodeTypes();
       const ip = ipOf(c);
       const results: z.infer<typeof bulkResultSchema>['results'] = [];
@@ -381,7 +626,7 @@ export function approvalRoutes(services: Services) {
                 ...item,
                 decision: body.decision,
                 subjects: body.edits?.subjects,
-                reviewer: body.reviewer,
+                decidedBy,
                 note: body.note,
                 ip,
               },
@@ -425,11 +670,12 @@ export function approvalRoutes(services: Services) {
     async (c) => {
       const p = c.get('principal');
       const { journeyId, contactId, node } = c.req.valid('param');
-      const body = c.req.valid('json');
+      const { reviewer, ...body } = c.req.valid('json');
       requireJourneyAccess(p, journeyId);
+      const decidedBy = deciderOf(p, reviewer);
       const typesOf = versionNodeTypes();
       const result = await db.transaction((tx) =>
-        decide(tx, p, { journeyId, contactId, node, ...body, ip: ipOf(c) }, typesOf),
+        decide(tx, p, { journeyId, contactId, node, ...body, decidedBy, ip: ipOf(c) }, typesOf),
       );
       services.wake.scheduler();
       return c.json(result, 202);

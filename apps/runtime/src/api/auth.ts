@@ -6,6 +6,16 @@ import type { Db } from '../db/client.ts';
 import { apiKeys, signInTokens } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 
+/**
+ * The person an editor token is for, as the host product that issued it knows them (its own user id).
+ * The runtime trusts it because only an API key can issue editor tokens.
+ */
+export interface EditorUser {
+  id: string;
+  name?: string;
+  email?: string;
+}
+
 /** Who is calling: an API key (full access to its workspace) or an editor token (scoped). */
 export interface Principal {
   workspaceId: string;
@@ -14,8 +24,10 @@ export interface Principal {
   journeyId?: string;
   /** Editor tokens are `edit` or `read`; API keys are `admin`. */
   access: 'admin' | 'edit' | 'read';
-  /** Who acts, for the audit trail: `apiKey:<prefix>` or `editor`. */
+  /** Who acts, for the audit trail: `apiKey:<prefix>`, `editor:<user id>`, or `editor` for a token without a user. */
   actor: string;
+  /** The person an editor token was issued for, when the issuer named one. */
+  user?: EditorUser;
 }
 
 /** Hono variables set by the auth middleware. */
@@ -47,12 +59,25 @@ export function clearKeyCache(): void {
 /** Issues a short-lived editor token for a browser. */
 export async function issueEditorToken(
   secret: string,
-  scope: { workspaceId: string; journeyId?: string; access: 'edit' | 'read'; ttlSeconds: number },
+  scope: { workspaceId: string; journeyId?: string; access: 'edit' | 'read'; ttlSeconds: number; user?: EditorUser },
 ): Promise<{ token: string; expiresAt: string }> {
   const exp = Math.floor(Date.now() / 1000) + scope.ttlSeconds;
   const payload: Record<string, unknown> = { ws: scope.workspaceId, acc: scope.access, exp, typ: 'editor' };
   if (scope.journeyId !== undefined) payload.jid = scope.journeyId;
+  if (scope.user !== undefined) payload.usr = scope.user;
   return { token: await sign(payload, secret, 'HS256'), expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** The `usr` claim of a verified token as a user, or undefined when absent or malformed. */
+function userOf(claim: unknown): EditorUser | undefined {
+  if (typeof claim !== 'object' || claim === null) return undefined;
+  const { id, name, email } = claim as Record<string, unknown>;
+  if (typeof id !== 'string' || id === '') return undefined;
+  return {
+    id,
+    ...(typeof name === 'string' ? { name } : {}),
+    ...(typeof email === 'string' ? { email } : {}),
+  };
 }
 
 async function principalOfEditorToken(secret: string, token: string): Promise<Principal | null> {
@@ -61,6 +86,11 @@ async function principalOfEditorToken(secret: string, token: string): Promise<Pr
     if (p.typ !== 'editor' || typeof p.ws !== 'string' || (p.acc !== 'edit' && p.acc !== 'read')) return null;
     const principal: Principal = { workspaceId: p.ws, kind: 'editor', access: p.acc, actor: 'editor' };
     if (typeof p.jid === 'string') principal.journeyId = p.jid;
+    const user = userOf(p.usr);
+    if (user) {
+      principal.user = user;
+      principal.actor = `editor:${user.id}`;
+    }
     return principal;
   } catch {
     return null;
