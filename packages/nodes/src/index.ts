@@ -100,6 +100,13 @@ export {
   retryPolicyProblems,
 } from './sdk/retry.ts';
 export type * from './sdk/types.ts';
-export { type UpgradeResult, upgradeNodeConfig } from './sdk/upgrade.ts';
+export {
+  type JourneyUpgradeResult,
+  type NodeUpgrade,
+  nodeUpgrades,
+  type UpgradeResult,
+  upgradeJourneyNodes,
+  upgradeNodeConfig,
+} from './sdk/upgrade.ts';
 export { addDuration, type Duration, parseDuration } from './time/duration.ts';
 export { isValidTimeZone, nextTimeOfDay, parseTimeOfDay, quietWindowEnd } from './time/zone.ts';

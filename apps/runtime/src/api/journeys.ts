@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { currentSchemaVersion, type Problem, validateJourney } from '@waymark/nodes';
+import { currentSchemaVersion, nodeUpgrades, type Problem, upgradeJourneyNodes, validateJourney } from '@waymark/nodes';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { dateTriggersOf } from '../audience/features.ts';
 import { queueScan } from '../audience/scans.ts';
@@ -13,6 +13,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { journeysChannel } from '../scheduler/journey-cache.ts';
 import type { Services } from '../services.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
+import { clientIp } from './client-ip.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
 const idSchema = z
@@ -39,6 +40,9 @@ const journeySchema = z
     updatedAt: z.string(),
   })
   .openapi('Journey');
+const upgradeSchema = z
+  .object({ node: z.string(), type: z.string(), from: z.number(), to: z.number() })
+  .openapi('NodeUpgrade');
 const versionSchema = z
   .object({
     id: z.string(),
@@ -91,6 +95,14 @@ function normalizeDraft(
   definition: Record<string, unknown> | undefined,
 ): Record<string, unknown> {
   return { schemaVersion: currentSchemaVersion, nodes: [], edges: [], settings: {}, ...(definition ?? {}), id, name };
+}
+
+/** The ids of a draft's steps (a draft need not be valid). */
+function draftStepIds(draft: unknown): string[] {
+  const nodes = (draft as { nodes?: unknown } | null)?.nodes;
+  return Array.isArray(nodes)
+    ? nodes.flatMap((n: { id?: unknown } | null) => (typeof n?.id === 'string' ? [n.id] : []))
+    : [];
 }
 
 /** Journeys: drafts, validation, immutable published versions, lifecycle, manual enrolment, stats. */
@@ -169,10 +181,18 @@ export function journeyRoutes(services: Services) {
       path: '/journeys/{id}',
       security: bearerSecurity,
       request: { params },
-      responses: { 200: jsonResponse(journeySchema, 'Journey'), ...errorResponses },
+      responses: {
+        200: jsonResponse(
+          journeySchema.extend({ upgrades: z.array(upgradeSchema) }),
+          'Journey, and the steps of its draft whose node type has a newer version',
+        ),
+        ...errorResponses,
+      },
     }),
-    async (c) =>
-      c.json(await present(services, await load(services, c.get('principal'), c.req.valid('param').id)), 200),
+    async (c) => {
+      const row = await load(services, c.get('principal'), c.req.valid('param').id);
+      return c.json({ ...(await present(services, row)), upgrades: nodeUpgrades(row.draft, services.registry) }, 200);
+    },
   );
 
   router.openapi(
@@ -219,14 +239,83 @@ export function journeyRoutes(services: Services) {
       security: bearerSecurity,
       request: { params },
       responses: {
-        200: jsonResponse(z.object({ valid: z.boolean(), problems: z.array(problemSchema) }), 'Problems of the draft'),
+        200: jsonResponse(
+          z.object({ valid: z.boolean(), problems: z.array(problemSchema), upgrades: z.array(upgradeSchema) }),
+          'Problems of the draft, and its steps whose node type has a newer version',
+        ),
         ...errorResponses,
       },
     }),
     async (c) => {
       const row = await load(services, c.get('principal'), c.req.valid('param').id);
       const result = validateJourney(row.draft, services.registry);
-      return c.json({ valid: result.ok, problems: result.problems as Problem[] }, 200);
+      return c.json(
+        {
+          valid: result.ok,
+          problems: result.problems as Problem[],
+          upgrades: nodeUpgrades(row.draft, services.registry),
+        },
+        200,
+      );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: 'post',
+      path: '/journeys/{id}/draft/upgrade',
+      security: bearerSecurity,
+      description:
+        'Migrates steps of the draft to the newest version of their node type (all of them, or those named), ' +
+        "through the package's migrations, and saves the draft. All or nothing. Published versions keep theirs.",
+      request: { params, ...jsonBody(z.object({ nodes: z.array(idSchema).min(1).max(1000).optional() })) },
+      responses: {
+        200: jsonResponse(
+          journeySchema.extend({
+            upgraded: z.array(upgradeSchema),
+            upgrades: z.array(upgradeSchema),
+            problems: z.array(problemSchema),
+          }),
+          'The saved draft, the steps upgraded, and its problems',
+        ),
+        409: errorResponses[400],
+        422: errorResponses[400],
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const p = c.get('principal');
+      const row = await load(services, p, c.req.valid('param').id);
+      if (row.status === 'archived') throw new ApiError('conflict', 'an archived journey cannot be edited');
+      const { nodes } = c.req.valid('json');
+      const draftIds = new Set(draftStepIds(row.draft));
+      const missing = (nodes ?? []).findIndex((id) => !draftIds.has(id));
+      if (nodes && missing >= 0)
+        throw new ApiError('invalid_request', `nodes[${missing}]: the draft has no step "${nodes[missing]}"`);
+      const result = upgradeJourneyNodes(row.draft, services.registry, nodes);
+      if (!result.ok)
+        throw new ApiError(
+          'journey_invalid',
+          `cannot upgrade ${result.problems[0]?.message ?? 'the draft'}; nothing was changed`,
+          { problems: result.problems },
+        );
+      let saved = row;
+      if (result.upgraded.length > 0)
+        [saved] = (await db
+          .update(journeys)
+          .set({ draft: result.definition, updatedAt: new Date() })
+          .where(and(eq(journeys.workspaceId, p.workspaceId), eq(journeys.id, row.id)))
+          .returning()) as [JourneyRow];
+      const draft = saved.draft;
+      return c.json(
+        {
+          ...(await present(services, saved)),
+          upgraded: result.upgraded,
+          upgrades: nodeUpgrades(draft, services.registry),
+          problems: validateJourney(draft, services.registry).problems,
+        },
+        200,
+      );
     },
   );
 
@@ -298,7 +387,7 @@ export function journeyRoutes(services: Services) {
             subjectType: 'journey',
             subjectId: row.id,
             details: { version: v.version, hash: v.hash },
-            ip: c.req.header('x-forwarded-for')?.split(',')[0]?.trim(),
+            ip: clientIp(c, services.config.trustProxy),
           });
         return { v, created };
       });

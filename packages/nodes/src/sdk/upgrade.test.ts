@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defaultRegistry } from '../default-registry.ts';
 import { defineNode, nextPort } from './define-node.ts';
-import { upgradeNodeConfig } from './upgrade.ts';
+import { nodeUpgrades, upgradeJourneyNodes, upgradeNodeConfig } from './upgrade.ts';
 
 const base = {
   type: 'acme.note',
@@ -81,5 +81,117 @@ describe('upgradeNodeConfig', () => {
     { name: 'a downgrade', r: registry, type: 'acme.note', from: 3, to: 1, code: 'unknown_node_version' },
   ])('reports $name', ({ r, type, from, to, code }) => {
     expect(upgradeNodeConfig(r, type, from, { message: 'x' }, to)).toMatchObject({ ok: false, problems: [{ code }] });
+  });
+});
+
+const journey = (nodes: Record<string, unknown>[]) => ({
+  schemaVersion: 1,
+  id: 'j',
+  nodes: [{ id: 'start', type: 'trigger.manual', config: {} }, ...nodes],
+  edges: [{ from: 'start', to: 'a' }],
+  settings: { reEntry: 'always' },
+});
+
+describe('nodeUpgrades', () => {
+  it('lists the steps pinned to an older version than the newest, reading an unset version as 1', () => {
+    const draft = journey([
+      { id: 'a', type: 'acme.note', config: { message: 'x' } },
+      { id: 'b', type: 'acme.note', typeVersion: 2, config: { text: 'x' } },
+      { id: 'c', type: 'acme.note', typeVersion: 3, config: { text: 'x', loud: true } },
+    ]);
+    expect(nodeUpgrades(draft, registry)).toEqual([
+      { node: 'a', type: 'acme.note', from: 1, to: 3 },
+      { node: 'b', type: 'acme.note', from: 2, to: 3 },
+    ]);
+  });
+
+  it('reads a malformed draft without throwing: unknown types and odd entries are not upgradable', () => {
+    expect(nodeUpgrades({ nodes: 'none' }, registry)).toEqual([]);
+    expect(nodeUpgrades(null, registry)).toEqual([]);
+    expect(
+      nodeUpgrades(
+        { nodes: [null, 7, { id: 'x', type: 'acme.missing' }, { id: 'y', type: 'acme.note', typeVersion: 'one' }] },
+        registry,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('upgradeJourneyNodes', () => {
+  const draft = journey([
+    { id: 'a', type: 'acme.note', config: { message: 'hi' } },
+    { id: 'b', type: 'acme.note', typeVersion: 2, config: { text: 'there' } },
+  ]);
+
+  it('migrates every upgradable step and keeps the rest of the definition', () => {
+    const r = upgradeJourneyNodes(draft, registry);
+    expect(r).toEqual({
+      ok: true,
+      definition: {
+        ...draft,
+        nodes: [
+          draft.nodes[0],
+          { id: 'a', type: 'acme.note', typeVersion: 3, config: { text: 'hi', loud: false } },
+          { id: 'b', type: 'acme.note', typeVersion: 3, config: { text: 'there', loud: false } },
+        ],
+      },
+      upgraded: [
+        { node: 'a', type: 'acme.note', from: 1, to: 3 },
+        { node: 'b', type: 'acme.note', from: 2, to: 3 },
+      ],
+    });
+  });
+
+  it('upgrades only the steps asked for', () => {
+    const r = upgradeJourneyNodes(draft, registry, ['b']);
+    expect(r.ok && r.definition.nodes).toEqual([
+      draft.nodes[0],
+      draft.nodes[1],
+      { id: 'b', type: 'acme.note', typeVersion: 3, config: { text: 'there', loud: false } },
+    ]);
+    expect(r.ok && r.upgraded.map((u) => u.node)).toEqual(['b']);
+  });
+
+  it('upgrades nothing when one step cannot be upgraded, naming that step', () => {
+    const broken = journey([
+      { id: 'a', type: 'acme.note', config: { message: 'fine' } },
+      { id: 'b', type: 'acme.note', config: { message: '' } },
+    ]);
+    expect(upgradeJourneyNodes(broken, registry)).toEqual({
+      ok: false,
+      problems: [
+        {
+          code: 'invalid_config',
+          nodeId: 'b',
+          path: ['text'],
+          message: expect.stringMatching(/^step "b": Note version 3: text: /),
+        },
+      ],
+    });
+  });
+
+  it('names the step whose migration throws', () => {
+    const strict = defineNode({
+      ...base,
+      version: 2,
+      config: z.strictObject({ text: z.string() }),
+      migrate: {
+        from: 1,
+        up: (c) => {
+          throw new Error(`cannot read ${JSON.stringify(c)}`);
+        },
+      },
+    });
+    const throwing = defaultRegistry().register([v1, strict], 'acme');
+    const r = upgradeJourneyNodes(journey([{ id: 'a', type: 'acme.note', config: { message: 'x' } }]), throwing);
+    expect(r).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          nodeId: 'a',
+          message: expect.stringMatching(/^step "a": migrating acme.note from version 1 to 2 failed: cannot read/),
+        },
+      ],
+    });
   });
 });
