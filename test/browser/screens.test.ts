@@ -280,7 +280,10 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
         id: 'launch',
         name: 'Launch',
         subject: 'Fallback subject',
-        mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Our new headphones are here.</mj-text></mj-column></mj-section></mj-body></mjml>',
+        // A script in the template must not run where the reviewer looks at the email.
+        mjml: `<mjml><mj-body><mj-raw><script>window.top.document.title = 'pwned'</script></mj-raw><mj-section><mj-column>
+          <mj-text>Hi {{ contact.first_name | default: "there" }}, our new headphones are here.</mj-text>
+        </mj-column></mj-section></mj-body></mjml>`,
       };
       expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
       expect(
@@ -290,7 +293,7 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
       expect((await t.api('POST', '/v1/journeys/launch/publish')).status).toBe(200);
       await t.api('POST', '/v1/contacts', {
         contacts: [
-          { id: 'rev-ann', email: 'rev-ann@example.com' },
+          { id: 'rev-ann', email: 'rev-ann@example.com', attributes: { first_name: 'Ann' } },
           { id: 'rev-cy', email: 'rev-cy@example.com' },
           { id: 'rev-di', email: 'rev-di@example.com' },
         ],
@@ -324,6 +327,21 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
         /^Sentiment: (positive|neutral|negative) -?\d\.\d\d$/,
       );
       expect(await ann.getByText('Headphones launch').count()).toBe(1);
+
+      // The email approving sends, rendered for Ann: the first subject line and her body, sandboxed.
+      const title = await page.title();
+      await ann.getByText('Email that goes out when approved').click();
+      const frame = ann.locator('iframe[title="Email to rev-ann@example.com"]');
+      await frame.waitFor();
+      expect(await ann.locator('.wm-approval-email dd.wm-preview-subject').textContent()).toBe(generated);
+      const sandbox = (await frame.getAttribute('sandbox')) ?? '';
+      expect(sandbox.split(' ')).not.toContain('allow-scripts');
+      expect(sandbox.split(' ')).not.toContain('allow-same-origin');
+      const body = page.frameLocator('iframe[title="Email to rev-ann@example.com"]').locator('body');
+      await poll(async () => ((await body.textContent()) ?? '').replace(/\s+/g, ' ')).toContain(
+        'Hi Ann, our new headphones are here.',
+      );
+      expect(await page.title()).toBe(title);
       await shot('05-review-queue');
 
       // Edit: one subject line is kept, reworded; the others are cleared.
@@ -365,6 +383,17 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
       expect(finished.review).toMatchObject({ 'left:approved': 1, 'left:rejected': 2 });
       const inbox = await t.api<{ messages: DevMessage[] }>('GET', '/v1/dev/inbox');
       expect(inbox.body.messages.filter((m) => m.envelope.to.some((to) => /rev-(cy|di)@/.test(to)))).toEqual([]);
+
+      // The decisions were made by the signed-in owner (the sign-in link's user), not by "an editor".
+      const history = await t.api<{ decisions: { contactId: string; decidedBy: { actor: string } }[] }>(
+        'GET',
+        '/v1/approvals/history?journeyId=launch',
+      );
+      expect(history.body.decisions.map((d) => [d.contactId, d.decidedBy.actor]).sort()).toEqual([
+        ['rev-ann', 'editor:owner'],
+        ['rev-cy', 'editor:owner'],
+        ['rev-di', 'editor:owner'],
+      ]);
 
       expect(errors).toEqual([]);
       expect(refused).toEqual([]);

@@ -64,6 +64,7 @@ interface Preview {
   subjects: string[] | null;
   html: string;
   text: string;
+  document: string;
 }
 
 const maria = { id: 'u_42', name: 'Maria Rossi', email: 'maria@acme.test' };
@@ -300,6 +301,9 @@ describe.each(kinds)('the email an approval releases, previewed on %s', (kind) =
       expect(ann.body.html).toContain('Hi Ann, your Pro plan renews on Monday.');
       expect(ann.body.html).toMatch(/^<!doctype html>/i);
       expect(ann.body.text).toContain('Hi Ann, your Pro plan renews on Monday.');
+      // For a sandboxed frame: the same HTML under a restrictive Content-Security-Policy.
+      expect(ann.body.document).toContain('Content-Security-Policy');
+      expect(ann.body.document).toContain('Hi Ann, your Pro plan renews on Monday.');
       // Untracked: no open pixel or click redirects in a preview.
       expect(ann.body.html).not.toContain('/t/o/');
 

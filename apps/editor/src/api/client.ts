@@ -148,6 +148,22 @@ export interface ApprovalDecision {
   note?: string;
 }
 
+/** The email an approval releases, rendered by the runtime for the waiting contact. */
+export interface ApprovalPreview extends ApprovalKey {
+  /** The `action.sendEmail` step after the approval, and its template. */
+  emailNode: string;
+  template: string;
+  to: string | null;
+  /** The subject as it goes out (with AI subject lines: the first one). */
+  subject: string;
+  /** Every AI subject line rendered for the contact, when the email takes its subject from them. */
+  subjects: string[] | null;
+  html: string;
+  text: string;
+  /** The HTML under a restrictive CSP: only for a sandboxed iframe's `srcdoc`. */
+  document: string;
+}
+
 /** What happened to one item of a bulk decision. */
 export interface ApprovalResult extends ApprovalKey {
   ok: boolean;
@@ -209,6 +225,8 @@ export interface ApiClient {
     options?: { keepalive?: boolean },
   ): Promise<Journey & { problems: Problem[] }>;
   publish(id: string): Promise<JourneyVersion>;
+  /** Migrates steps of the saved draft to the newest version of their node type and saves it. */
+  upgradeDraft(id: string, nodes: readonly string[]): Promise<Journey & { problems: Problem[] }>;
   versions(id: string): Promise<JourneyVersion[]>;
   version(id: string, version: number): Promise<JourneyVersion>;
   /** Per-step counters of the live version (`version` null when nothing is live). */
@@ -246,6 +264,8 @@ export interface ApiClient {
    * route, one call per item.
    */
   decideApprovals(keys: readonly ApprovalKey[], decision: ApprovalDecision): Promise<ApprovalResult[]>;
+  /** The email a pending approval releases, rendered for its contact. */
+  approvalPreview(key: ApprovalKey): Promise<ApprovalPreview>;
   generateSubjects(request: SubjectRequest): Promise<SubjectVariant[]>;
 }
 
@@ -323,6 +343,7 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
     createJourney: (name) => call('POST', '/journeys', { name }),
     saveDraft: (id, draft, options) => call('PUT', `/journeys/${enc(id)}/draft`, draft, options?.keepalive ?? false),
     publish: (id) => call('POST', `/journeys/${enc(id)}/publish`),
+    upgradeDraft: (id, nodes) => call('POST', `/journeys/${enc(id)}/draft/upgrade`, { nodes }),
     versions: async (id) =>
       (await call<{ versions: JourneyVersion[] }>('GET', `/journeys/${enc(id)}/versions`)).versions,
     version: (id, version) => call('GET', `/journeys/${enc(id)}/versions/${version}`),
@@ -383,6 +404,8 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
       }
       return results;
     },
+    approvalPreview: (key) =>
+      call('GET', `/approvals/${enc(key.journeyId)}/${enc(key.contactId)}/${enc(key.node)}/preview`),
     generateSubjects: async (request) =>
       (await call<{ variants: SubjectVariant[] }>('POST', '/ai/subjects', request)).variants,
   };

@@ -4,6 +4,7 @@ import type { ApiClient, ApiError, ApprovalKey, ApprovalResult, PendingApproval 
 import { asApiError } from '../app/as-api-error.ts';
 import { SentimentBadge } from '../panels/sentiment-badge.tsx';
 import { format, useStrings } from '../strings.ts';
+import { ApprovalEmail } from './approval-email.tsx';
 
 /** Props of {@link ReviewQueue}. */
 export interface ReviewQueueProps {
@@ -27,7 +28,7 @@ function editedSubjects(item: PendingApproval, edits: readonly string[] | undefi
 
 /**
  * The review queue: runs held at an approval step with the AI-written content they carry (subject
- * lines and their sentiment), oldest first. A reviewer edits a subject line, approves or rejects one
+ * lines and their sentiment) and the email approving them sends, oldest first. A reviewer edits a subject line, approves or rejects one
  * item, or selects several and decides them together. The runtime records who and when.
  */
 export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
@@ -274,6 +275,11 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
                   ) : (
                     <p className="wm-muted">{s.noContent}</p>
                   )}
+                  <ApprovalEmail
+                    api={api}
+                    item={{ journeyId: item.journeyId, contactId: item.contactId, node: item.node }}
+                    contact={who(item)}
+                  />
                   <div className="wm-row">
                     <button
                       type="button"

@@ -16,6 +16,7 @@ import {
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { RenderError } from '../templates/render-error.ts';
+import { emailPreviewDocument } from '../templates/sandbox.ts';
 import { emailAfterApproval, renderApprovalEmail } from './approval-preview.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
 import { contactIdSchema } from './contacts.ts';
@@ -174,6 +175,8 @@ const previewSchema = z
     /** The rendered HTML body: user content, to be shown only in a sandboxed frame without scripts. */
     html: z.string(),
     text: z.string(),
+    /** `html` with a restrictive Content-Security-Policy, for an iframe's `srcdoc` (sandboxed, no scripts). */
+    document: z.string(),
   })
   .openapi('ApprovalEmailPreview');
 
@@ -589,7 +592,11 @@ export function approvalRoutes(services: Services) {
           variants: reviewContent(run).subjects,
           unsubscribeUrl: `${services.config.publicUrl}/u/preview`,
         });
-        return c.json({ ...key, emailNode: step.id, template: templateId, to: contact.email, ...rendered }, 200);
+        const document = emailPreviewDocument(rendered.html);
+        return c.json(
+          { ...key, emailNode: step.id, template: templateId, to: contact.email, ...rendered, document },
+          200,
+        );
       } catch (e) {
         if (e instanceof RenderError) throw e.toApiError();
         throw e;
