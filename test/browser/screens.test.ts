@@ -226,6 +226,7 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
       const bob = (await t.api<{ contacts: { id: string; email: string }[] }>('GET', '/v1/contacts?q=bob@example.com'))
         .body.contacts[0];
       if (!bob) throw new Error('bob was not imported');
+      await t.api('POST', '/v1/topics', { id: 'newsletter', name: 'Newsletter' });
       await t.api('PUT', `/v1/contacts/${bob.id}/consents/newsletter`, { status: 'granted', source: 'form' });
       const viewed = await t.api('POST', '/v1/events', {
         contactId: bob.id,

@@ -12,6 +12,7 @@ describe.each(kinds)('consent, GDPR export and erasure, audit trail on %s', (kin
     'does not send a topic email to a contact who withdrew consent, even one already scheduled',
     async () => {
       const { t, smtp } = suite;
+      expect((await t.api('POST', '/v1/topics', { id: 'newsletter', name: 'Newsletter' })).status).toBe(201);
       await t.api('POST', '/v1/templates', { id: 'news', name: 'News', subject: 'News', mjml, topic: 'newsletter' });
       await t.api('POST', '/v1/journeys', {
         id: 'news',
@@ -66,6 +67,39 @@ describe.each(kinds)('consent, GDPR export and erasure, audit trail on %s', (kin
       expect(smtp.received.flatMap((m) => m.envelope.to)).toEqual(['fay@example.com']);
     },
     40_000,
+  );
+
+  it.skipIf(skip)(
+    'records consent only for a topic of the list, and the caller address from the connection',
+    async () => {
+      const { t } = suite;
+      const unknown = await t.api<{ error: { code: string; message: string } }>(
+        'PUT',
+        '/v1/contacts/fay/consents/promotions',
+        { status: 'granted', source: 'form' },
+      );
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.message).toMatch(/^topic: "promotions" is not in this workspace's topic list/);
+      const consents = await t.api<{ consents: { topic: string }[] }>('GET', '/v1/contacts/fay/consents');
+      expect(consents.body.consents).toEqual([]);
+
+      // X-Forwarded-For is anyone's to write: without WAYMARK_TRUST_PROXY the audit keeps the connection's address.
+      const granted = await t.api(
+        'PUT',
+        '/v1/contacts/fay/consents/newsletter',
+        { status: 'granted' },
+        {
+          headers: { 'x-forwarded-for': '198.51.100.66' },
+        },
+      );
+      expect(granted.status).toBe(200);
+      const audit = await t.api<{ entries: { action: string; ip: string | null; details: { topic?: string } }[] }>(
+        'GET',
+        '/v1/audit?subjectId=fay',
+      );
+      expect(audit.body.entries.map((e) => [e.action, e.details.topic])).toEqual([['consent.granted', 'newsletter']]);
+      expect(audit.body.entries[0]?.ip).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    },
   );
 
   it.skipIf(skip)('exports everything about a contact, erases it everywhere, and refuses to add it back', async () => {

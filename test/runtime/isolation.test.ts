@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartJourney } from '../support/journeys.ts';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 interface OpenApi {
   paths: Record<string, Record<string, unknown>>;
@@ -112,6 +112,37 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
     expect(ann.body.email).toBe('ann@example.com');
     const cart = await t.api<{ status: string }>('GET', '/v1/journeys/cart');
     expect(cart.body.status).toBe('active');
+  });
+
+  it("keeps each workspace's mail in the development inbox to itself", async () => {
+    // This runtime has no SMTP_URL: every email goes to the built-in sink and its inbox.
+    await t.api('POST', '/v1/templates', {
+      id: 'cart-reminder',
+      name: 'Reminder',
+      subject: 'Your cart, Ann',
+      mjml: '<mjml><mj-body><mj-section><mj-column><mj-text><a href="{{ preferences_url }}">Preferences</a></mj-text></mj-column></mj-section></mj-body></mjml>',
+    });
+    expect((await t.api('POST', '/v1/events', { contactId: 'ann', event: 'cart_abandoned' })).status).toBe(202);
+    type Inbox = { messages: { id: number; subject: string }[] };
+    const mine = await eventually(async () => {
+      const list = await t.api<Inbox>('GET', '/v1/dev/inbox');
+      return list.body.messages.length > 0 ? list.body.messages : undefined;
+    });
+    expect(mine.map((m) => m.subject)).toEqual(['Your cart, Ann']);
+    const id = mine[0]?.id;
+    const tokenA = (await t.api<{ token: string }>('POST', '/v1/editor-tokens', {})).body.token;
+    expect((await t.api('GET', `/v1/dev/inbox/${id}`, undefined, { key: tokenA })).status).toBe(200);
+
+    const tokenB = (await t.api<{ token: string }>('POST', '/v1/editor-tokens', {}, { key: keyB })).body.token;
+    for (const key of [keyB, tokenB]) {
+      const list = await t.api<Inbox>('GET', '/v1/dev/inbox?limit=500', undefined, { key });
+      expect(list.status).toBe(200);
+      expect(list.body.messages).toEqual([]);
+      const read = await t.api<{ error: { code: string } }>('GET', `/v1/dev/inbox/${id}`, undefined, { key });
+      expect(read.status).toBe(404);
+      expect(read.body.error.code).toBe('not_found');
+      expect(JSON.stringify(read.body)).not.toMatch(/ann@example\.com|\/p\//);
+    }
   });
 
   it('scopes editor tokens: to their workspace, their journey, and read-only when asked', async () => {

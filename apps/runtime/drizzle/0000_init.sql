@@ -43,6 +43,7 @@ CREATE TABLE "contacts" (
 --> statement-breakpoint
 CREATE TABLE "dev_inbox" (
 	"id" bigserial PRIMARY KEY NOT NULL,
+	"workspace_id" text,
 	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"envelope_from" text,
 	"envelope_to" text[] NOT NULL,
@@ -329,6 +330,7 @@ CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("key_hash");--> s
 CREATE INDEX "audit_log_lookup" ON "audit_log" USING btree ("workspace_id","at");--> statement-breakpoint
 CREATE INDEX "audit_log_subject" ON "audit_log" USING btree ("workspace_id","subject_type","subject_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "contacts_email" ON "contacts" USING btree ("workspace_id",lower("email"));--> statement-breakpoint
+CREATE INDEX "dev_inbox_workspace_idx" ON "dev_inbox" USING btree ("workspace_id","id");--> statement-breakpoint
 CREATE INDEX "events_unprocessed" ON "events" USING btree ("id") WHERE "events"."processed_at" is null;--> statement-breakpoint
 CREATE INDEX "events_unprocessed_contact" ON "events" USING btree ("workspace_id","contact_id","id") WHERE "events"."processed_at" is null;--> statement-breakpoint
 CREATE INDEX "events_contact" ON "events" USING btree ("workspace_id","contact_id","at");--> statement-breakpoint

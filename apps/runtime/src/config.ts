@@ -35,6 +35,11 @@ export interface RuntimeConfig {
   modelsDir?: string | undefined;
   /** Banned words for workspaces that set none of their own (WAYMARK_BANNED_WORDS, comma-separated). */
   bannedWords?: string[] | undefined;
+  /**
+   * Proxies in front of the runtime whose X-Forwarded-For is believed (WAYMARK_TRUST_PROXY): a number
+   * of hops, or true for all. Unset: none; the audit trail records the connection's own address.
+   */
+  trustProxy?: number | true | undefined;
 }
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -48,6 +53,17 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+/** WAYMARK_TRUST_PROXY: `true`, a number of hops, or nothing (`false`, `0`, unset). */
+function trustProxy(value: string | undefined): number | true | undefined {
+  const v = value?.trim().toLowerCase() ?? '';
+  if (v === '' || v === 'false' || v === '0') return undefined;
+  if (v === 'true') return true;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 100)
+    throw new Error(`WAYMARK_TRUST_PROXY must be true, false or a number of proxies (hops), got "${value}"`);
   return n;
 }
 
@@ -95,5 +111,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         ? resolve(file.dir, fromFile.modelsDir)
         : undefined,
     bannedWords: list(env.WAYMARK_BANNED_WORDS) ?? [],
+    trustProxy: trustProxy(env.WAYMARK_TRUST_PROXY),
   };
 }

@@ -39,7 +39,7 @@ const backend = testBackends.find((b) => b.name === (usePostgres ? 'postgres' : 
 if (!backend || backend.skip) throw new Error('--postgres needs TEST_DATABASE_URL');
 const database: Database = await backend.open();
 const services = await testServices(database);
-const dev = sinkKind === 'dev' ? await startDevSmtp(database.db, { port: 0 }) : null;
+const dev = sinkKind === 'dev' ? await startDevSmtp(database.db, { port: 0, secret: services.secrets.links }) : null;
 const sink = dev ?? (await childSink());
 
 const ws = await addWorkspace(services.db, { sendRatePerSecond: 100_000 });
@@ -64,7 +64,11 @@ for (let i = 0; i < n; i += 1000) {
   );
 }
 
-const delivery = createDelivery(services, { smtpUrl: `smtp://127.0.0.1:${sink.port}`, maxConnections: 8 });
+const delivery = createDelivery(services, {
+  smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+  maxConnections: 8,
+  ...(dev ? { devSinkSecret: services.secrets.links } : {}),
+});
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
 await delivery.start();

@@ -8,6 +8,7 @@ import { writeSubjects } from '../ai/subjects.ts';
 import { ApiError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { requireWorkspaceEditor } from './auth.ts';
+import { clientIp } from './client-ip.ts';
 import { bearerSecurity, errorResponses, errorSchema, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
 /** AI previews one workspace may run at a time; more are refused with `rate_limited`. */
@@ -43,9 +44,6 @@ const present = (s: BannedWords) => ({
   source: s.source,
   updatedAt: s.updatedAt?.toISOString() ?? null,
 });
-
-const ipOf = (c: { req: { header(name: string): string | undefined } }) =>
-  c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
 
 /** A models error as the API reports it; a broken model is logged, never the texts. */
 function apiErrorOf(e: unknown, services: Services): unknown {
@@ -127,7 +125,16 @@ export function aiRoutes(services: Services) {
       requireWorkspaceEditor(p);
       const { bannedWords } = c.req.valid('json');
       const saved = await db.transaction((tx) =>
-        setBannedWords(tx, { workspaceId: p.workspaceId, words: bannedWords, actor: p.actor, ip: ipOf(c) }, defaults()),
+        setBannedWords(
+          tx,
+          {
+            workspaceId: p.workspaceId,
+            words: bannedWords,
+            actor: p.actor,
+            ip: clientIp(c, services.config.trustProxy),
+          },
+          defaults(),
+        ),
       );
       return c.json(present(saved), 200);
     },
@@ -147,7 +154,11 @@ export function aiRoutes(services: Services) {
       const p = c.get('principal');
       requireWorkspaceEditor(p);
       const saved = await db.transaction((tx) =>
-        setBannedWords(tx, { workspaceId: p.workspaceId, words: null, actor: p.actor, ip: ipOf(c) }, defaults()),
+        setBannedWords(
+          tx,
+          { workspaceId: p.workspaceId, words: null, actor: p.actor, ip: clientIp(c, services.config.trustProxy) },
+          defaults(),
+        ),
       );
       return c.json(present(saved), 200);
     },

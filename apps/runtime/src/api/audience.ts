@@ -1,18 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import type { Context } from 'hono';
 import { eraseAudienceData } from '../audience/erasure.ts';
 import { preferencesOf } from '../audience/preferences.ts';
 import { recordAudit } from '../db/audit.ts';
 import { erasedAddressKey } from '../db/erased.ts';
+import { topics } from '../db/preferences-schema.ts';
 import { auditLog, consents, contacts, events, journeyStates, outbox, suppressions } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { requireApiKey, requireWorkspaceEditor } from './auth.ts';
+import { clientIp } from './client-ip.ts';
 import { contactIdSchema, emailSchema } from './contacts.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
+import { topicIdSchema } from './topics.ts';
 
 const contactParams = z.object({ id: contactIdSchema.openapi({ param: { name: 'id', in: 'path' } }) });
-const topicSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'must be lowercase letters, digits, _, . or -');
 const consentSchema = z
   .object({
     topic: z.string(),
@@ -27,8 +30,7 @@ const consentSchema = z
 export function audienceRoutes(services: Services) {
   const router = newRouter();
   const { db } = services;
-  const ipOf = (c: { req: { header(name: string): string | undefined } }) =>
-    c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  const ipOf = (c: Context) => clientIp(c, services.config.trustProxy);
 
   router.openapi(
     createRoute({
@@ -148,7 +150,8 @@ export function audienceRoutes(services: Services) {
           actor: p.actor,
           action: 'contact.erased',
           subjectType: 'contact',
-          subjectId: id,
+          // A contact whose id is its address is named by the address's hash, as in its other entries.
+          subjectId: key !== null && id.trim().toLowerCase() === contact.email?.trim().toLowerCase() ? key : id,
           details: { suppressedHash: key, ...purged },
           ip: ipOf(c),
         });
@@ -202,7 +205,7 @@ export function audienceRoutes(services: Services) {
       path: '/contacts/{id}/consents/{topic}',
       security: bearerSecurity,
       request: {
-        params: contactParams.extend({ topic: topicSchema.openapi({ param: { name: 'topic', in: 'path' } }) }),
+        params: contactParams.extend({ topic: topicIdSchema.openapi({ param: { name: 'topic', in: 'path' } }) }),
         ...jsonBody(
           z.object({
             status: z.enum(['granted', 'withdrawn']),
@@ -224,6 +227,18 @@ export function audienceRoutes(services: Services) {
           .from(contacts)
           .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, id)));
         if (!contact) throw notFound('contact', id);
+        // The topic list is the source of truth: consent is recorded only for a topic the contact can
+        // also see and change on the preference center.
+        const [listed] = await tx
+          .select({ id: topics.id })
+          .from(topics)
+          .where(and(eq(topics.workspaceId, p.workspaceId), eq(topics.id, topic)));
+        if (!listed)
+          throw new ApiError(
+            'not_found',
+            `topic: "${topic}" is not in this workspace's topic list; add it first (POST /v1/topics)`,
+            { field: 'topic' },
+          );
         const now = new Date();
         const [saved] = await tx
           .insert(consents)

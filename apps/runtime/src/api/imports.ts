@@ -12,6 +12,7 @@ import { refreshAudience } from '../audience/refresh.ts';
 import { contactImportIssues, contactImports } from '../db/imports-schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { clientIp } from './client-ip.ts';
 import { bearerSecurity, errorResponses, jsonResponse, newRouter } from './openapi.ts';
 
 const importIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, _ and - (at most 100)');
@@ -110,7 +111,7 @@ export function importRoutes(services: Services) {
           format,
           dryRun,
           actor: p.actor,
-          ip: c.req.header('x-forwarded-for')?.split(',')[0]?.trim(),
+          ip: clientIp(c, services.config.trustProxy),
           rows,
           afterChunk: (tx, ids) => refreshAudience(tx, services, p.workspaceId, ids, { attributesChanged: true }),
         });

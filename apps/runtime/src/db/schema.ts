@@ -270,15 +270,21 @@ export const templates = pgTable(
 );
 
 /** Messages captured by the built-in development SMTP sink, shown in the inbox page. */
-export const devInbox = pgTable('dev_inbox', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  receivedAt: ts('received_at').notNull().defaultNow(),
-  envelopeFrom: text('envelope_from'),
-  envelopeTo: text('envelope_to').array().notNull(),
-  subject: text('subject'),
-  messageId: text('message_id'),
-  raw: text('raw').notNull(),
-});
+export const devInbox = pgTable(
+  'dev_inbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The workspace that sent it (signed mark of the delivery worker); null for mail from elsewhere, listed to no one. */
+    workspaceId: text('workspace_id'),
+    receivedAt: ts('received_at').notNull().defaultNow(),
+    envelopeFrom: text('envelope_from'),
+    envelopeTo: text('envelope_to').array().notNull(),
+    subject: text('subject'),
+    messageId: text('message_id'),
+    raw: text('raw').notNull(),
+  },
+  (t) => [index('dev_inbox_workspace_idx').on(t.workspaceId, t.id)],
+);
 
 /** Append-only record of who did what, when and from where: consent changes, exports, erasures, publishes, approvals. */
 export const auditLog = pgTable(

@@ -3,6 +3,7 @@ import type { Db } from '../db/client.ts';
 import { deliveryChannel } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { workspaces } from '../db/schema.ts';
+import { workspaceMark, workspaceMarkHeader } from '../dev-smtp/workspace-mark.ts';
 import type { Services } from '../services.ts';
 import { renderEmail } from '../templates/render.ts';
 import { RenderError } from '../templates/render-error.ts';
@@ -36,6 +37,11 @@ export interface DeliveryOptions {
   maxConnections?: number;
   /** The `mailto:` of List-Unsubscribe; the From address when not set. */
   unsubscribeMailto?: string;
+  /**
+   * Set (to the server's link secret) when mail goes to the built-in development sink: each message
+   * then carries its workspace in a signed header, so that the inbox shows a workspace only its own mail.
+   */
+  devSinkSecret?: string | undefined;
 }
 
 /** A running delivery worker. */
@@ -203,6 +209,9 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
         headers: {
           'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+          ...(options.devSinkSecret === undefined
+            ? {}
+            : { [workspaceMarkHeader]: workspaceMark(options.devSinkSecret, row.workspaceId, messageId) }),
         },
       });
       await smtp().sendMail({ envelope: { from: envelopeFrom, to: [email] }, raw });

@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.ts';
@@ -27,7 +27,7 @@ for (const backend of testBackends) {
     beforeAll(async () => {
       database = await backend.open();
       services = await testServices(database);
-      sink = await startDevSmtp(database.db, { port: 0, maxMessageBytes: 64 * 1024 });
+      sink = await startDevSmtp(database.db, { port: 0, maxMessageBytes: 64 * 1024, secret: services.secrets.links });
       ({ apiKey, workspaceId } = await createWorkspace(database.db, 'inbox test'));
       app = createApp(services);
       app.route('/v1', devInboxRoutes(services));
@@ -101,8 +101,13 @@ for (const backend of testBackends) {
         attributes: { first_name: 'Hal' },
       });
       await addEmails(database.db, workspaceId, [{ contactId: contact, payload: { template } }]);
-      const delivery = createDelivery(services, { smtpUrl: `smtp://127.0.0.1:${sink.port}` });
-      expect(await delivery.runOnce()).toBe(1);
+      const ida = await addContact(database.db, workspaceId, { email: 'ida@example.test' });
+      await addEmails(database.db, workspaceId, [{ contactId: ida, payload: { template } }]);
+      const delivery = createDelivery(services, {
+        smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+        devSinkSecret: services.secrets.links,
+      });
+      expect(await delivery.runOnce()).toBe(2);
       await delivery.stop();
 
       const list = await get('/v1/dev/inbox?limit=3');
@@ -110,11 +115,14 @@ for (const backend of testBackends) {
       const { messages } = (await list.json()) as {
         messages: { id: number; subject: string; envelope: { to: string[] } }[];
       };
-      expect(messages).toHaveLength(3);
-      expect(messages[0]).toMatchObject({ subject: 'Welcome Hal', envelope: { to: ['hal@example.test'] } });
+      // Only the workspace's own two: the mail sent straight to the sink above carries no workspace.
+      expect(messages).toHaveLength(2);
       expect(messages[0]?.id).toBeGreaterThan(messages[1]?.id ?? Number.POSITIVE_INFINITY);
+      expect(messages.map((m) => m.envelope.to).sort()).toEqual([['hal@example.test'], ['ida@example.test']]);
+      const hal = messages.find((m) => m.envelope.to[0] === 'hal@example.test');
+      expect(hal).toMatchObject({ subject: 'Welcome Hal' });
 
-      const one = await get(`/v1/dev/inbox/${messages[0]?.id}`);
+      const one = await get(`/v1/dev/inbox/${hal?.id}`);
       expect(one.status).toBe(200);
       const m = (await one.json()) as Record<string, unknown> & { headers: { name: string; value: string }[] };
       expect(m).toMatchObject({ subject: 'Welcome Hal', from: '"Acme" <news@acme.test>', to: 'hal@example.test' });
@@ -122,9 +130,61 @@ for (const backend of testBackends) {
       expect(m.html).toContain('Hello Hal!');
       expect(m.headers.find((h) => h.name === 'List-Unsubscribe-Post')?.value).toBe('List-Unsubscribe=One-Click');
       expect(m.headers.find((h) => h.name === 'List-Unsubscribe')?.value).toMatch(/^<http:\/\/waymark\.test\/u\//);
+      // The workspace mark is for the sink alone: stored in a column, removed from the message.
+      expect(m.headers.map((h) => h.name.toLowerCase())).not.toContain('x-waymark-workspace');
       expect(m.previewHtml).toMatch(
         /<head><meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;/,
       );
+    });
+
+    it("never shows a workspace another workspace's mail, nor mail with a missing or forged mark", async () => {
+      const other = await createWorkspace(database.db, 'inbox test B');
+      const template = await addTemplate(database.db, other.workspaceId, { subject: 'For B only' });
+      const contact = await addContact(database.db, other.workspaceId, { email: 'bea@example.test' });
+      await addEmails(database.db, other.workspaceId, [{ contactId: contact, payload: { template } }]);
+      const delivery = createDelivery(services, {
+        smtpUrl: `smtp://127.0.0.1:${sink.port}`,
+        devSinkSecret: services.secrets.links,
+      });
+      expect(await delivery.runOnce()).toBe(1);
+      await delivery.stop();
+      // Someone on the machine claims workspace A for a message, with a signature that does not fit it.
+      const [signed] = await database.db
+        .select({ raw: devInbox.raw, messageId: devInbox.messageId, workspaceId: devInbox.workspaceId })
+        .from(devInbox)
+        .where(eq(devInbox.workspaceId, workspaceId))
+        .limit(1);
+      expect(signed?.raw).not.toMatch(/x-waymark-workspace/i);
+      await client().sendMail({
+        from: 'x@example.test',
+        to: 'victim@example.test',
+        subject: 'forged',
+        text: 'hi',
+        headers: { 'X-Waymark-Workspace': `${workspaceId} ${'A'.repeat(43)}` },
+      });
+      const [forged] = await database.db.select().from(devInbox).orderBy(desc(devInbox.id)).limit(1);
+      expect(forged).toMatchObject({ subject: 'forged', workspaceId: null });
+      expect(forged?.raw).not.toMatch(/x-waymark-workspace/i);
+
+      const asB = (path: string) => get(path, other.apiKey);
+      const listB = (await (await asB('/v1/dev/inbox?limit=500')).json()) as {
+        messages: { id: number; subject: string }[];
+      };
+      expect(listB.messages.map((m) => m.subject)).toEqual(['For B only']);
+      const listA = (await (await get('/v1/dev/inbox?limit=500')).json()) as {
+        messages: { id: number; subject: string }[];
+      };
+      expect(listA.messages.length).toBeGreaterThan(0);
+      expect(listA.messages.map((m) => m.subject)).not.toContain('For B only');
+      expect(listA.messages.map((m) => m.subject)).not.toContain('forged');
+      for (const m of listA.messages) {
+        const read = await asB(`/v1/dev/inbox/${m.id}`);
+        expect(read.status).toBe(404);
+        expect(JSON.stringify(await read.json())).not.toContain('example.test');
+      }
+      expect((await get(`/v1/dev/inbox/${forged?.id}`)).status).toBe(404);
+      expect((await get(`/v1/dev/inbox/${listB.messages[0]?.id}`)).status).toBe(404);
+      expect((await asB(`/v1/dev/inbox/${listB.messages[0]?.id}`)).status).toBe(200);
     });
 
     it('answers 401 without credentials, 404 for an unknown id, 400 for a bad limit', async () => {

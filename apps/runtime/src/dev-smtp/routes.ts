@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { bearerSecurity, errorResponses, jsonResponse, newRouter } from '../api/openapi.ts';
 import { devInbox } from '../db/schema.ts';
@@ -50,7 +50,9 @@ function summaryOf(row: typeof devInbox.$inferSelect): z.infer<typeof summarySch
 
 /**
  * `GET /dev/inbox` and `GET /dev/inbox/{id}` (mounted under `/v1`): the messages the development SMTP
- * sink caught, newest first, and one of them parsed. Answers 404 when a real SMTP server is configured.
+ * sink caught for the caller's workspace, newest first, and one of them parsed. Mail that carries no
+ * valid workspace mark (not sent by Waymark's delivery) is listed to no one. Answers 404 when a real
+ * SMTP server is configured.
  */
 export function devInboxRoutes(services: Services) {
   const router = newRouter();
@@ -71,6 +73,7 @@ export function devInboxRoutes(services: Services) {
     }),
     async (c) => {
       ensureSinkInUse(services);
+      const { workspaceId } = c.get('principal');
       const { limit } = c.req.valid('query');
       const rows = await services.db
         .select({
@@ -82,9 +85,10 @@ export function devInboxRoutes(services: Services) {
           messageId: devInbox.messageId,
         })
         .from(devInbox)
+        .where(eq(devInbox.workspaceId, workspaceId))
         .orderBy(desc(devInbox.id))
         .limit(limit);
-      return c.json({ messages: rows.map((r) => summaryOf({ ...r, raw: '' })) }, 200);
+      return c.json({ messages: rows.map((r) => summaryOf({ ...r, workspaceId, raw: '' })) }, 200);
     },
   );
 
@@ -104,8 +108,12 @@ export function devInboxRoutes(services: Services) {
     }),
     async (c) => {
       ensureSinkInUse(services);
+      const { workspaceId } = c.get('principal');
       const { id } = c.req.valid('param');
-      const [row] = await services.db.select().from(devInbox).where(eq(devInbox.id, id));
+      const [row] = await services.db
+        .select()
+        .from(devInbox)
+        .where(and(eq(devInbox.id, id), eq(devInbox.workspaceId, workspaceId)));
       if (!row) throw new ApiError('not_found', `message ${id} is not in the development inbox`);
       const parsed = await simpleParser(row.raw, { skipImageLinks: true });
       const html = typeof parsed.html === 'string' ? parsed.html : null;

@@ -4,6 +4,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { Db } from '../db/client.ts';
 import { devInbox } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
+import { takeWorkspaceMark } from './workspace-mark.ts';
 
 /** Settings of the development SMTP sink. */
 export interface DevSmtpOptions {
@@ -13,6 +14,8 @@ export interface DevSmtpOptions {
   host?: '127.0.0.1' | '::1' | 'localhost';
   /** Largest message accepted, in bytes (10 MiB by default); larger ones get `552`. */
   maxMessageBytes?: number;
+  /** The server's link secret: verifies the workspace mark the delivery worker puts on each message. */
+  secret: string;
   log?: Logger;
 }
 
@@ -67,11 +70,12 @@ function envelopeOf(session: SMTPServerSession): { from: string | null; to: stri
 
 /**
  * Starts the built-in development SMTP sink on a loopback address: it accepts any mail (no login,
- * no TLS) and stores it in `dev_inbox` with its envelope, subject, Message-ID and raw source, for
- * the inbox page. So that `start` needs no mail server.
+ * no TLS) and stores it in `dev_inbox` with its envelope, subject, Message-ID, raw source and the
+ * workspace that sent it (from the delivery worker's signed mark; none for other mail), for the
+ * inbox page. So that `start` needs no mail server.
  *
  * @example
- * const sink = await startDevSmtp(db, { port: 0 });
+ * const sink = await startDevSmtp(db, { port: 0, secret: secrets.links });
  * const smtpUrl = `smtp://127.0.0.1:${sink.port}`;
  */
 export async function startDevSmtp(db: Db, options: DevSmtpOptions): Promise<DevSmtp> {
@@ -102,9 +106,17 @@ export async function startDevSmtp(db: Db, options: DevSmtpOptions): Promise<Dev
         const raw = Buffer.concat(chunks).toString('utf8').replaceAll('\u0000', '');
         const envelope = envelopeOf(session);
         summary(raw)
-          .then(({ subject, messageId }) =>
-            write({ envelopeFrom: envelope.from, envelopeTo: envelope.to, subject, messageId, raw }),
-          )
+          .then(({ subject, messageId }) => {
+            const marked = takeWorkspaceMark(options.secret, raw, messageId);
+            return write({
+              workspaceId: marked.workspaceId,
+              envelopeFrom: envelope.from,
+              envelopeTo: envelope.to,
+              subject,
+              messageId,
+              raw: marked.raw,
+            });
+          })
           .then(
             () => callback(null),
             (err: unknown) => {

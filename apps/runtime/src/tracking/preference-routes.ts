@@ -1,6 +1,6 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { clientIp } from '../api/client-ip.ts';
 import {
   findPreferenceTarget,
   loadPreferenceState,
@@ -65,15 +65,8 @@ export function parseChoice(form: Record<string, FormValue>): PreferenceChoice {
   };
 }
 
-function evidenceOf(c: Context): PreferenceEvidence {
-  let ip = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-  if (!ip)
-    try {
-      ip = getConnInfo(c).remote.address;
-    } catch {
-      // Not served by the Node adapter (e.g. `app.request` in a test): no address to record.
-    }
-  return { ip: ip || undefined, userAgent: c.req.header('user-agent')?.slice(0, 500) };
+function evidenceOf(c: Context, services: Services): PreferenceEvidence {
+  return { ip: clientIp(c, services.config.trustProxy), userAgent: c.req.header('user-agent')?.slice(0, 500) };
 }
 
 /**
@@ -107,7 +100,7 @@ export function preferenceRoutes(services: Services): Hono {
     const found = await target(c.req.param('token'));
     if (found.status !== 200) return c.html(invalidLinkPage(), found.status, pageHeaders);
     const form = (await c.req.parseBody({ all: true })) as Record<string, FormValue>;
-    const evidence = evidenceOf(c);
+    const evidence = evidenceOf(c, services);
     let action: string;
     try {
       action = one(form, 'action');
