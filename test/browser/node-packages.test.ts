@@ -100,7 +100,10 @@ describe('a custom node package in the editor (Chromium)', () => {
     await poll(() => icon.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(
       0,
     );
-    await page.getByRole('button', { name: 'Add Discount code', exact: true }).waitFor();
+    // The discount code node names an icon of the editor's set.
+    const discount = page.getByRole('button', { name: 'Add Discount code', exact: true });
+    await discount.waitFor();
+    expect(await discount.locator('.wm-node-icon svg.lucide-ticket-percent').count()).toBe(1);
     await shot('01-palette');
 
     // Dropped on the canvas, it opens a form generated from its JSON Schema.
@@ -120,7 +123,9 @@ describe('a custom node package in the editor (Chromium)', () => {
     // A value the schema refuses is shown on the field; a good one clears it.
     await channel.fill('Sales Team');
     await poll(() => channel.getAttribute('aria-invalid')).toBe('true');
-    expect(await side().textContent()).toContain('Channel — Invalid string: must match pattern');
+    // In the package's own words (its zod message travels in the JSON Schema), not the bare pattern.
+    expect(await side().textContent()).toContain('Channel — must be a Slack channel such as #sales');
+    expect(await side().textContent()).not.toContain('must match pattern');
     await channel.fill('#sales');
     await text.fill('New signup {{ contact.email }}');
     await mention.selectOption({ label: 'here' });
@@ -150,6 +155,93 @@ describe('a custom node package in the editor (Chromium)', () => {
     expect(await side().getByLabel(/^Text/).inputValue()).toBe('New signup {{ contact.email }}');
     expect(await chosen(side().getByLabel(/^Mention/))).toBe('here');
     await shot('03-reloaded');
+
+    expect(errors).toEqual([]);
+    expect(refused).toEqual([]);
+  }, 90_000);
+
+  it('upgrades a version 1 Slack step to version 2 from its panel, by keyboard, through the package migration', async () => {
+    if (!t) throw new Error('runtime did not start');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const definition = {
+      schemaVersion: 1,
+      id: 'billing-alerts',
+      nodes: [
+        { id: 'start', type: 'trigger.event', config: { event: 'upgraded' } },
+        {
+          id: 'slack',
+          type: 'acme.slackNotify',
+          typeVersion: 1,
+          config: { channel: '#billing', message: 'Upgrade by {{ contact.email }}' },
+        },
+        { id: 'done', type: 'flow.exit', config: {} },
+      ],
+      edges: [
+        { from: 'start', to: 'slack' },
+        { from: 'slack', to: 'done' },
+        { from: 'slack', port: 'failed', to: 'done' },
+      ],
+    };
+    const created = await t.api('POST', '/v1/journeys', { id: 'billing-alerts', name: 'Billing alerts', definition });
+    expect(created.status).toBe(201);
+    expect((await t.api('POST', '/v1/journeys/billing-alerts/publish')).status).toBe(200);
+
+    const url = new URL(page.url());
+    url.hash = '#/journeys/billing-alerts';
+    await page.goto(url.toString());
+    const node = page.locator('.react-flow__node[data-id="slack"]');
+    await node.waitFor();
+    await node.click();
+    // Version 1's form, and the way up.
+    await side()
+      .getByLabel(/^Message/)
+      .waitFor();
+    const upgrade = side().getByRole('button', { name: 'Upgrade to v2' });
+    await upgrade.waitFor();
+    await shot('04-upgrade-offered');
+    await upgrade.focus();
+    await page.keyboard.press('Enter');
+
+    await page.getByRole('status').filter({ hasText: 'Upgraded the step to version 2' }).waitFor();
+    // Version 2's form, filled by the migration: message became text, no mention.
+    await poll(() => side().getByLabel(/^Text/).inputValue()).toBe('Upgrade by {{ contact.email }}');
+    expect(
+      await side()
+        .getByLabel(/^Channel/)
+        .inputValue(),
+    ).toBe('#billing');
+    expect(
+      await side()
+        .getByLabel(/^Mention/)
+        .locator('option:checked')
+        .textContent(),
+    ).toBe('none');
+    expect(
+      await side()
+        .getByRole('button', { name: /^Upgrade to/ })
+        .count(),
+    ).toBe(0);
+    await page.getByText('All changes saved').waitFor();
+    await shot('05-upgraded');
+
+    // The saved draft is version 2; the published version 1 is as it was.
+    const draft = await t.api<{ definition: { nodes: { id: string }[] }; upgrades: unknown[] }>(
+      'GET',
+      '/v1/journeys/billing-alerts',
+    );
+    expect(draft.body.definition.nodes.find((n) => n.id === 'slack')).toEqual({
+      id: 'slack',
+      type: 'acme.slackNotify',
+      typeVersion: 2,
+      config: { channel: '#billing', text: 'Upgrade by {{ contact.email }}', mention: 'none' },
+    });
+    expect(draft.body.upgrades).toEqual([]);
+    const published = await t.api<{ definition: { nodes: { id: string }[] } }>(
+      'GET',
+      '/v1/journeys/billing-alerts/versions/1',
+    );
+    expect(published.body.definition.nodes.find((n) => n.id === 'slack')).toMatchObject({ typeVersion: 1 });
 
     expect(errors).toEqual([]);
     expect(refused).toEqual([]);

@@ -110,6 +110,12 @@ export const defaultStrings = {
   stepId: 'Step id',
   deleteStep: 'Delete step',
   noSchema: 'This step has nothing to set up.',
+  upgradeStep: 'Upgrade to v{version}',
+  upgradingStep: 'Upgrading…',
+  upgradeHint:
+    'Version {version} of this step is available. Upgrading converts its settings; published versions keep running as they are.',
+  upgradeFailed: 'Could not upgrade: {message}',
+  upgraded: 'Upgraded the step to version {version}',
 
   problems: 'Problems',
   noProblems: 'No problems: the journey is ready to publish.',

@@ -65,6 +65,7 @@ export {
   timeOfDaySchema,
   timeZoneSchema,
 } from './schema/primitives.ts';
+export { configJsonSchema } from './sdk/config-json-schema.ts';
 export {
   type AnyEffectExecutor,
   defineEffect,

@@ -29,7 +29,7 @@ import { Canvas, type EdgeMark, edgeKeyOf, nodeWidth } from '../canvas/canvas.ts
 import { CanvasInfoProvider } from '../canvas/canvas-context.ts';
 import { editorReducer, initialEditorState, type JourneyDoc, type StepNode } from '../canvas/editor-state.ts';
 import { Palette } from '../canvas/palette.tsx';
-import { catalogOf, registryFor } from '../canvas/registry.ts';
+import { catalogOf, type NodeTypeCatalog, registryFor } from '../canvas/registry.ts';
 import { hasClipboard, useCanvasTools } from '../canvas/use-canvas-tools.ts';
 import { useJourneyStats } from '../canvas/use-journey-stats.ts';
 import { diffVersions, type NodeDiff } from '../canvas/version-diff.ts';
@@ -126,6 +126,12 @@ function useSemanticNodes(nodes: StepNode[]): StepNode[] {
   const same = prev.length === nodes.length && prev.every((n, i) => n.id === nodes[i]?.id && n.data === nodes[i]?.data);
   if (!same) ref.current = nodes;
   return ref.current;
+}
+
+/** The newest version of a step's node type, if newer than the step's own. */
+function newerVersionOf(catalog: NodeTypeCatalog, node: StepNode): number | undefined {
+  const newest = catalog.get(node.data.type)?.version;
+  return newest !== undefined && newest > (node.data.typeVersion ?? 1) ? newest : undefined;
 }
 
 function portKeysOf(d: NodeTypeDescription): PortKeys | undefined {
@@ -417,6 +423,28 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
     }
   };
 
+  // The runtime migrates the step's config with its package's migrations; the saved step comes back.
+  const upgradeStep = async (id: string) => {
+    setNotice(null);
+    try {
+      await autosave.flush();
+      const saved = await api.upgradeDraft(journey.id, [id]);
+      const step = docOf(journey.id, saved.name, saved.definition, saved.layout).doc.nodes.find((n) => n.id === id);
+      if (step)
+        dispatch({
+          type: 'updateNode',
+          id,
+          data: { typeVersion: step.data.typeVersion ?? 1, config: step.data.config ?? {} },
+        });
+      setNotice({ kind: 'ok', text: format(s.upgraded, { version: step?.data.typeVersion ?? 1 }) });
+    } catch (e) {
+      setNotice({
+        kind: 'error',
+        text: format(s.upgradeFailed, { message: e instanceof Error ? e.message : String(e) }),
+      });
+    }
+  };
+
   const viewVersion = async (version: number) => {
     try {
       const v = await api.version(journey.id, version);
@@ -504,6 +532,8 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         dispatch={dispatch}
         readOnly={readOnly}
         nodeTitle={nodeTitle}
+        upgradeTo={newerVersionOf(catalog, selected)}
+        onUpgrade={() => upgradeStep(selected.id)}
       />
     );
   else

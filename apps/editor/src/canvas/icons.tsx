@@ -14,6 +14,7 @@ import {
   Shuffle,
   Sparkles,
   Split,
+  TicketPercent,
   UserCheck,
   UserPen,
   Users,
@@ -41,12 +42,14 @@ const icons: Record<string, LucideIcon> = {
   webhook: Webhook,
   sparkles: Sparkles,
   gauge: Gauge,
+  'ticket-percent': TicketPercent,
 };
 
 /** The icon a node type names, drawn as inline SVG; a package's own icon (an SVG data URI) as an image. */
 export function NodeIcon({ name, size = 16 }: { name: string | undefined; size?: number }) {
   // An <img> never runs script inside the SVG, so a package's icon cannot reach the page.
   if (name?.startsWith('data:image/svg+xml')) return <img src={name} width={size} height={size} alt="" aria-hidden />;
-  const Icon = (name && icons[name]) || Box;
+  // Own keys only: a name such as "constructor" must not reach Object.prototype.
+  const Icon = (name !== undefined && Object.hasOwn(icons, name) && icons[name]) || Box;
   return <Icon aria-hidden size={size} strokeWidth={2} />;
 }

@@ -7,6 +7,7 @@ import {
   portsOf,
 } from '@waymark/nodes';
 import { z } from 'zod';
+import { authorMessageFor, type JsonSchema } from '../panels/schema-form/json-schema.ts';
 
 /** Looks node type descriptions up by type and version. */
 export interface NodeTypeCatalog {
@@ -25,12 +26,24 @@ export function catalogOf(list: readonly NodeTypeDescription[]): NodeTypeCatalog
   };
 }
 
+/** The config schema rebuilt from JSON Schema, reporting problems in the words of the package's author. */
 function configSchemaOf(d: NodeTypeDescription): z.ZodType {
+  let schema: z.ZodType;
   try {
-    return z.fromJSONSchema(d.configSchema as Parameters<typeof z.fromJSONSchema>[0]);
+    schema = z.fromJSONSchema(d.configSchema as Parameters<typeof z.fromJSONSchema>[0]);
   } catch {
     return z.record(z.string(), z.unknown());
   }
+  const root = d.configSchema as JsonSchema;
+  return z.unknown().transform((value, ctx) => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ ...issue, message: authorMessageFor(root, issue) ?? issue.message } as Parameters<
+        typeof ctx.addIssue
+      >[0]);
+    return z.NEVER;
+  });
 }
 
 /**

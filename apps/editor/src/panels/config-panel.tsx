@@ -1,9 +1,9 @@
 import { type NodeTypeDescription, type Problem, portsOf } from '@waymark/nodes';
-import { Trash2 } from 'lucide-react';
-import { type Dispatch, useId, useMemo } from 'react';
+import { ArrowUpCircle, Trash2 } from 'lucide-react';
+import { type Dispatch, useId, useMemo, useState } from 'react';
 import type { EditorAction, StepEdge, StepNode } from '../canvas/editor-state.ts';
 import { NodeIcon } from '../canvas/icons.tsx';
-import { useStrings } from '../strings.ts';
+import { format, useStrings } from '../strings.ts';
 import { AiPanel } from './ai-panel.tsx';
 import type { JsonSchema, PortKeys } from './schema-form/json-schema.ts';
 import { type FieldProblem, SchemaForm } from './schema-form/schema-form.tsx';
@@ -20,6 +20,10 @@ export interface ConfigPanelProps {
   readOnly: boolean;
   /** How other steps are named in the output pickers. */
   nodeTitle: (node: StepNode) => string;
+  /** The newest version of the step's node type, when it is newer than the step's. */
+  upgradeTo?: number | undefined;
+  /** Upgrades the step to `upgradeTo` (through the runtime, which migrates its config). */
+  onUpgrade?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -27,8 +31,9 @@ export interface ConfigPanelProps {
  * where each output leads (so connecting works from the keyboard too), and delete.
  */
 export function ConfigPanel(props: ConfigPanelProps) {
-  const { node, description, problems, nodes, edges, dispatch, readOnly, nodeTitle } = props;
+  const { node, description, problems, nodes, edges, dispatch, readOnly, nodeTitle, upgradeTo, onUpgrade } = props;
   const s = useStrings();
+  const [upgrading, setUpgrading] = useState(false);
   const labelId = useId();
   const headingId = useId();
   const config = node.data.config ?? {};
@@ -54,6 +59,23 @@ export function ConfigPanel(props: ConfigPanelProps) {
           {description && <p className="wm-hint">{description.description}</p>}
         </div>
       </header>
+      {upgradeTo !== undefined && onUpgrade && !readOnly && (
+        <div className="wm-field wm-upgrade">
+          <p className="wm-hint">{format(s.upgradeHint, { version: upgradeTo })}</p>
+          <button
+            type="button"
+            className="wm-button"
+            disabled={upgrading}
+            onClick={() => {
+              setUpgrading(true);
+              onUpgrade().finally(() => setUpgrading(false));
+            }}
+          >
+            <ArrowUpCircle aria-hidden size={14} />{' '}
+            {upgrading ? s.upgradingStep : format(s.upgradeStep, { version: upgradeTo })}
+          </button>
+        </div>
+      )}
       <div className="wm-field">
         <label htmlFor={labelId}>{s.stepLabel}</label>
         <input

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { WaymarkError } from '../errors.ts';
+import { configJsonSchema } from './config-json-schema.ts';
 import type { AnyEffectExecutor } from './define-effect.ts';
 import { retryPolicyProblems } from './retry.ts';
 import type { AnyNodeType, NodeCategory, PortsSpec } from './types.ts';
@@ -14,6 +14,7 @@ export interface NodeTypeDescription {
   icon: string;
   waits: boolean;
   ports: PortsSpec;
+  /** The config as JSON Schema; authors' messages ride along as `errorMessage` (see {@link configJsonSchema}). */
   configSchema: Record<string, unknown>;
   /** Where the type comes from: `builtin` or a package name. */
   source: string;
@@ -202,7 +203,7 @@ export class NodeRegistry {
         icon: t.icon,
         waits: t.waits,
         ports: t.ports,
-        configSchema: z.toJSONSchema(t.config, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+        configSchema: configJsonSchema(t.config),
         source,
       };
       this.#descriptions.set(t, d);

@@ -144,3 +144,57 @@ export function newArrayItem(itemSchema: JsonSchema, root: JsonSchema, existing:
 export function hasWidget(schema: JsonSchema, root: JsonSchema, widget: string): boolean {
   return schema['x-waymark-widget'] === widget || resolveSchema(schema, root)['x-waymark-widget'] === widget;
 }
+
+/** The schema of the value at `path` inside a value of `root` (through properties, items and `$ref`s). */
+export function schemaAt(root: JsonSchema, path: readonly PropertyKey[]): JsonSchema | undefined {
+  let schema = resolveSchema(root, root);
+  for (const step of path) {
+    const next = typeof step === 'number' ? schema.items : schema.properties?.[String(step)];
+    if (!next) return undefined;
+    schema = resolveSchema(next, root);
+  }
+  return schema;
+}
+
+/** What the editor reads of a zod issue to find the JSON Schema keyword it is about. */
+export interface SchemaIssue {
+  code: string;
+  path: readonly PropertyKey[];
+  format?: string;
+  origin?: string;
+  inclusive?: boolean;
+}
+
+function keywordsOf(issue: SchemaIssue): string[] {
+  const list = issue.origin === 'array' || issue.origin === 'set';
+  const numeric = issue.origin === 'number' || issue.origin === 'bigint';
+  switch (issue.code) {
+    case 'invalid_format':
+      return issue.format === 'regex' ? ['pattern'] : ['format', 'pattern'];
+    case 'too_small':
+      return [list ? 'minItems' : numeric ? (issue.inclusive ? 'minimum' : 'exclusiveMinimum') : 'minLength'];
+    case 'too_big':
+      return [list ? 'maxItems' : numeric ? (issue.inclusive ? 'maximum' : 'exclusiveMaximum') : 'maxLength'];
+    case 'not_multiple_of':
+      return ['multipleOf'];
+    case 'invalid_type':
+      return ['type'];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The message a node type's author wrote for this issue, which the runtime carries in the JSON
+ * Schema as `errorMessage: { <keyword>: message }` (e.g. "must be a Slack channel such as #sales").
+ */
+export function authorMessageFor(root: JsonSchema, issue: SchemaIssue): string | undefined {
+  const messages = schemaAt(root, issue.path)?.errorMessage;
+  if (typeof messages === 'string') return messages;
+  if (!messages || typeof messages !== 'object') return undefined;
+  for (const keyword of keywordsOf(issue)) {
+    const message = (messages as Record<string, unknown>)[keyword];
+    if (typeof message === 'string') return message;
+  }
+  return undefined;
+}
