@@ -1,15 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { testModelsDir } from '@waymark/models';
 import { schema } from '@waymark/runtime/db';
 import { startTestSmtp } from '@waymark/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  backend,
-  type DatabaseKind,
-  eventually,
-  startTestRuntime,
-  type TestRuntime,
-  useTestRuntime,
-} from '../support/runtime.ts';
+import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 const template = {
   id: 'launch',
@@ -87,12 +82,10 @@ describe.each(kinds)('an AI-written subject goes out only after approval on %s',
 
   it.skipIf(skip)(
     'generates and scores variants, holds the run for review, then sends the approved (edited) subject',
-    async (ctx) => {
-      // Until approvalRoutes is mounted in apps/runtime/src/api/routes.ts the review queue has no URL.
-      const mounted = await t.api<{ error?: { message: string } }>('GET', '/v1/approvals');
-      if (mounted.status === 404 && mounted.body.error?.message.startsWith('no route'))
-        return ctx.skip('approvalRoutes is not mounted in apps/runtime/src/api/routes.ts');
-      expect(mounted.status).toBe(200);
+    async () => {
+      const empty = await t.api<{ approvals: unknown[] }>('GET', '/v1/approvals');
+      expect(empty.status).toBe(200);
+      expect(empty.body.approvals).toEqual([]);
       await publish(t);
       await t.api('POST', '/v1/contacts', {
         contacts: [
@@ -186,7 +179,7 @@ describe.each(kinds)('an AI-written subject goes out only after approval on %s',
         journey: 'launch',
         node: 'review',
         decision: 'approved',
-        decidedBy: { reviewer: 'maria@acme.test', credential: 'apiKey' },
+        decidedBy: { credential: 'apiKey', actor: `apiKey:${t.apiKey.slice(0, 9)}`, reviewerLabel: 'maria@acme.test' },
         content: { subjects: [edited], decidedAt: approved.body.decidedAt },
       });
     },
@@ -194,52 +187,83 @@ describe.each(kinds)('an AI-written subject goes out only after approval on %s',
   );
 });
 
-describe.each(kinds)('without models the AI step fails and nothing is sent on %s', (kind) => {
-  const suite = useTestRuntime(kind, { smtp: true });
-  const skip = suite.skip;
+/** A local address nothing listens on: a port the system just handed out, closed again. */
+async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}/`;
+}
 
-  it.skipIf(skip)(
-    'reports model_unavailable on the AI step and holds the run there',
-    async () => {
-      const { t, smtp } = suite;
-      await publish(t);
-      await t.api('POST', '/v1/events', { email: 'cy@example.com', event: 'launch_planned' });
-      const { db } = t.runtime.services;
-      const effect = await eventually(
-        async () => {
-          const row = (await db.select().from(schema.outbox)).find((r) => r.node === 'write');
-          return row?.status === 'failed' ? row : undefined;
-        },
-        15_000,
-        'the failed AI request',
-      );
-      expect(effect.kind).toBe('generateSubject');
-      expect(effect.lastError).toMatch(/^model_unavailable: .*WAYMARK_MODELS_DIR/);
-      const state = await eventually(
-        async () => {
-          const row = (await db.select().from(schema.journeyStates)).find((r) => r.journeyId === 'launch');
-          const run = (row?.state as { runs?: { node: string; failed?: { code: string; message: string } }[] })
-            ?.runs?.[0];
-          return run?.failed ? run : undefined;
-        },
-        15_000,
-        'the failed step',
-      );
-      expect(state.node).toBe('write');
-      expect(state.failed?.message).toContain('no subject-line model is configured');
-      const result = (await db.select().from(schema.events)).find(
-        (e) => e.name === 'effect.result' && e.contactId === effect.contactId,
-      );
-      expect(result?.properties).toMatchObject({ node: 'write', ok: false, error: { code: 'model_unavailable' } });
-      const n = await stats(t);
-      expect(n.write?.['failed:model_unavailable']).toBe(1);
-      expect(n.tone?.left).toBeUndefined();
-      expect(n.review).toBeUndefined();
-      await new Promise((r) => setTimeout(r, 500));
-      expect(smtp.received).toHaveLength(0);
-      const emails = (await db.select().from(schema.outbox)).filter((r) => r.kind === 'email');
-      expect(emails).toHaveLength(0);
-    },
-    60_000,
-  );
-});
+describe.each(kinds)(
+  'without a models folder and an unreachable hub, the AI step fails and nothing is sent on %s',
+  (kind) => {
+    const skip = backend(kind).skip;
+    let t: TestRuntime;
+    let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
+    let hub: string;
+
+    beforeAll(async () => {
+      if (skip) return;
+      smtp = await startTestSmtp();
+      hub = await closedPort();
+      // Downloads allowed, from a hub that refuses the connection: as on a machine without network.
+      t = await startTestRuntime(kind, { smtpUrl: smtp.url, modelsOffline: false, modelsHost: hub });
+    }, 60_000);
+    afterAll(async () => {
+      await t?.stop();
+      await smtp?.close();
+    });
+
+    it.skipIf(skip)(
+      'reports model_unavailable on the AI step, naming the model and what to configure, and holds the run there',
+      async () => {
+        await publish(t);
+        await t.api('POST', '/v1/events', { email: 'cy@example.com', event: 'launch_planned' });
+        const { db } = t.runtime.services;
+        const effect = await eventually(
+          async () => {
+            const row = (await db.select().from(schema.outbox)).find((r) => r.node === 'write');
+            return row?.status === 'failed' ? row : undefined;
+          },
+          15_000,
+          'the failed AI request',
+        );
+        expect(effect.kind).toBe('generateSubject');
+        expect(effect.lastError).toMatch(
+          /^model_unavailable: subject-line model "Xenova\/LaMini-Flan-T5-77M" is unavailable/,
+        );
+        expect(effect.lastError).toContain('WAYMARK_MODELS_DIR');
+        expect(effect.lastError).toContain('packages/models/test-models');
+        expect(effect.lastError).toContain(hub);
+        const state = await eventually(
+          async () => {
+            const row = (await db.select().from(schema.journeyStates)).find((r) => r.journeyId === 'launch');
+            const run = (row?.state as { runs?: { node: string; failed?: { code: string; message: string } }[] })
+              ?.runs?.[0];
+            return run?.failed ? run : undefined;
+          },
+          15_000,
+          'the failed step',
+        );
+        expect(state.node).toBe('write');
+        expect(state.failed?.code).toBe('model_unavailable');
+        expect(state.failed?.message).toContain('WAYMARK_MODELS_DIR');
+        const result = (await db.select().from(schema.events)).find(
+          (e) => e.name === 'effect.result' && e.contactId === effect.contactId,
+        );
+        expect(result?.properties).toMatchObject({ node: 'write', ok: false, error: { code: 'model_unavailable' } });
+        const n = await stats(t);
+        expect(n.write?.['failed:model_unavailable']).toBe(1);
+        expect(n.tone?.left).toBeUndefined();
+        expect(n.review).toBeUndefined();
+        await new Promise((r) => setTimeout(r, 500));
+        expect(smtp.received).toHaveLength(0);
+        const emails = (await db.select().from(schema.outbox)).filter((r) => r.kind === 'email');
+        expect(emails).toHaveLength(0);
+      },
+      60_000,
+    );
+  },
+);

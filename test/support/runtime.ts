@@ -35,7 +35,10 @@ export interface TestRuntime {
   stop(): Promise<void>;
 }
 
-/** Configuration for a test runtime: port 0, quiet logs, workers on, the given SMTP server. */
+/**
+ * Configuration for a test runtime: port 0, quiet logs, workers on, the given SMTP server, and AI
+ * models never downloaded (tests name a models folder, or see `model_unavailable`).
+ */
 export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
   return {
     port: 0,
@@ -52,6 +55,7 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
     workers: true,
     deliveryLeaseMs: 300_000,
     embedOrigins: [],
+    modelsOffline: true,
     ...overrides,
   };
 }

@@ -31,8 +31,15 @@ export interface RuntimeConfig {
   embedOrigins: string[];
   /** How long a delivery worker's claim on an email lasts before another process may take it over. */
   deliveryLeaseMs: number;
-  /** Folder of local AI models (WAYMARK_MODELS_DIR); without it the AI nodes fail with `model_unavailable`. */
+  /**
+   * Folder of local AI models (WAYMARK_MODELS_DIR). Without it the default models are downloaded from
+   * the hub on first use into `<dataDir>/models-cache`.
+   */
   modelsDir?: string | undefined;
+  /** The hub (or mirror) models are downloaded from without a models folder (WAYMARK_MODELS_HOST). */
+  modelsHost?: string | undefined;
+  /** Never download models (WAYMARK_MODELS_OFFLINE=1): only a models folder or the cache is used. */
+  modelsOffline?: boolean | undefined;
   /** Banned words for workspaces that set none of their own (WAYMARK_BANNED_WORDS, comma-separated). */
   bannedWords?: string[] | undefined;
   /**
@@ -65,6 +72,13 @@ function trustProxy(value: string | undefined): number | true | undefined {
   if (!Number.isInteger(n) || n < 0 || n > 100)
     throw new Error(`WAYMARK_TRUST_PROXY must be true, false or a number of proxies (hops), got "${value}"`);
   return n;
+}
+
+function yes(name: string, value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no'].includes(v)) return false;
+  if (['1', 'true', 'yes'].includes(v)) return true;
+  throw new Error(`${name} must be 1 or 0, got "${value}"`);
 }
 
 /** A comma-separated environment variable as a list, or undefined when it is unset or empty. */
@@ -110,6 +124,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : fromFile.modelsDir && file
         ? resolve(file.dir, fromFile.modelsDir)
         : undefined,
+    modelsHost: env.WAYMARK_MODELS_HOST || undefined,
+    modelsOffline: yes('WAYMARK_MODELS_OFFLINE', env.WAYMARK_MODELS_OFFLINE),
     bannedWords: list(env.WAYMARK_BANNED_WORDS) ?? [],
     trustProxy: trustProxy(env.WAYMARK_TRUST_PROXY),
   };

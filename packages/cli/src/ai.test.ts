@@ -44,6 +44,7 @@ describe('waymark ai', () => {
     const printed = JSON.parse(r.out[0] as string);
     expect(printed.error.code).toBe('model_unavailable');
     expect(printed.error.message).toContain('WAYMARK_MODELS_DIR');
+    expect(printed.error.message).toContain('WAYMARK_MODELS_DIR=packages/models/test-models');
   });
 
   it.each([

@@ -11,7 +11,12 @@ interface Io {
 /** Usage lines of the `ai` commands. */
 export const aiUsage = `  waymark ai sentiment "TEXT"
   waymark ai subjects --brief "TEXT" --variants N [--tone TONE] [--max-length L] [--banned WORD,WORD]
-  (models: WAYMARK_MODELS_DIR, else the Hugging Face hub by name; see packages/models/README.md)`;
+  (models: WAYMARK_MODELS_DIR, e.g. packages/models/test-models; else downloaded from the Hugging Face hub
+   by name unless WAYMARK_MODELS_OFFLINE=1; see packages/models/README.md)`;
+
+/** What to try when no model loads: the small models that ship with the repository. */
+export const modelsHint =
+  'To try it with the small models in this repository: WAYMARK_MODELS_DIR=packages/models/test-models pnpm waymark ai …';
 
 /** Loads the models in this process (the command is a one-shot); Transformers.js is imported only here. */
 async function openModels(env: NodeJS.ProcessEnv): Promise<Models> {
@@ -27,7 +32,8 @@ async function withModels<T>(env: NodeJS.ProcessEnv, use: (models: Models) => Pr
     models = await openModels(env);
     return await use(models);
   } catch (e) {
-    if (e instanceof ModelError) throw new CliError(e.code, e.message);
+    if (e instanceof ModelError)
+      throw new CliError(e.code, e.code === 'model_unavailable' ? `${e.message} ${modelsHint}` : e.message);
     throw e;
   } finally {
     await models?.close();

@@ -15,8 +15,18 @@ export interface Backend {
 
 /** Runs inference in the calling thread; models load once, on first use. */
 export function inThreadBackend(resolved: ResolvedModels): Backend {
-  const sentiment = new LocalSentimentModel(resolved.sentiment, resolved.modelsDir, resolved.intraOpThreads);
-  const subjects = new LocalSubjectGenerator(resolved.subjects, resolved.modelsDir, resolved.intraOpThreads);
+  const sentiment = new LocalSentimentModel(
+    resolved.sentiment,
+    resolved.modelsDir,
+    resolved.intraOpThreads,
+    resolved.hub,
+  );
+  const subjects = new LocalSubjectGenerator(
+    resolved.subjects,
+    resolved.modelsDir,
+    resolved.intraOpThreads,
+    resolved.hub,
+  );
   const counters = { batches: 0, texts: 0, generations: 0 };
   return {
     async classify(texts) {

@@ -11,9 +11,11 @@ export {
   subjectLineTinyGpt2,
 } from './catalog.ts';
 export { ModelError, type ModelErrorCode, modelErrorCodes } from './errors.ts';
+export { type Fetch, fetchWithIdleTimeout } from './hub-fetch.ts';
 export { createModels, type Models, type ModelsStats, type ScoredSubjects } from './models.ts';
 export { type SentimentModel, type SentimentResult, sentimentOf } from './sentiment.ts';
 export {
+  type HubOptions,
   type ModelsOptions,
   modelsOptionsFromEnv,
   type ResolvedModels,

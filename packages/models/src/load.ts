@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
 import { type ModelSpec, modelCatalog } from './catalog.ts';
 import { ModelError } from './errors.ts';
+import { fetchWithIdleTimeout } from './hub-fetch.ts';
+import type { HubOptions } from './settings.ts';
 
 /** One label's probability, as a text-classification pipeline reports it. */
 export interface LabelProbability {
@@ -50,14 +52,24 @@ const envVariable = (spec: ModelSpec) =>
   spec.kind === 'sentiment' ? 'WAYMARK_SENTIMENT_MODEL' : 'WAYMARK_SUBJECT_MODEL';
 const role = (spec: ModelSpec) => (spec.kind === 'sentiment' ? 'sentiment' : 'subject-line');
 
-function unavailable(spec: ModelSpec, modelsDir: string | undefined, reason: string, cause?: unknown): ModelError {
+const defaultHost = 'https://huggingface.co/';
+
+function unavailable(
+  spec: ModelSpec,
+  modelsDir: string | undefined,
+  reason: string,
+  cause?: unknown,
+  hub: HubOptions = {},
+): ModelError {
   const known = Object.values(modelCatalog)
     .filter((s) => s.kind === spec.kind)
     .map((s) => s.model)
     .join(', ');
   const where = modelsDir
     ? `Put the model folder "${spec.model}" (config.json, tokenizer.json, onnx/*.onnx) in WAYMARK_MODELS_DIR=${modelsDir}, or set ${envVariable(spec)} to one that is there (known: ${known})`
-    : `Set WAYMARK_MODELS_DIR to a folder holding "${spec.model}" (the hub cannot be reached from here), or let this machine reach the Hugging Face hub`;
+    : hub.offline
+      ? `Downloads are off (WAYMARK_MODELS_OFFLINE) and "${spec.model}" is not in the cache${hub.cacheDir ? ` ${hub.cacheDir}` : ''}: set WAYMARK_MODELS_DIR to a folder holding it (packages/models/test-models has small ready ones: ${known}), or allow one download`
+      : `Set WAYMARK_MODELS_DIR to a folder holding "${spec.model}" (packages/models/test-models has small ready ones: ${known}), or let this machine reach ${hub.host ?? defaultHost} (WAYMARK_MODELS_HOST) to download it once`;
   return new ModelError(
     'model_unavailable',
     `${role(spec)} model "${spec.model}" is unavailable: ${reason}. ${where}.`,
@@ -68,21 +80,49 @@ function unavailable(spec: ModelSpec, modelsDir: string | undefined, reason: str
 // Transformers.js keeps its file settings in one global object, so loads in a thread run one at a time.
 let loading: Promise<unknown> = Promise.resolve();
 
+const originalFetch = env.fetch;
+const originalCacheDir = env.cacheDir;
+
+/** Points Transformers.js's global file settings at the folder, or at the hub and its cache. */
+function configureSource(modelsDir: string | undefined, hub: HubOptions): void {
+  if (modelsDir !== undefined) {
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    env.localModelPath = `${modelsDir}/`;
+    env.fetch = originalFetch;
+    return;
+  }
+  env.cacheDir = hub.cacheDir ?? originalCacheDir;
+  env.remoteHost = hub.host ?? defaultHost;
+  if (hub.offline) {
+    // The cache keeps one sub-folder per model, the layout of a models folder: read it as one.
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    env.localModelPath = `${env.cacheDir}/`;
+    env.fetch = originalFetch;
+  } else {
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    env.fetch = fetchWithIdleTimeout(hub.idleTimeoutMs ?? 30_000);
+  }
+}
+
 /**
- * Loads a model's pipeline from the models folder (never the network) or, without one, from the hub by
- * name. Every failure becomes one `model_unavailable` error naming what to configure.
+ * Loads a model's pipeline from the models folder (never the network) or, without one, by name from
+ * the hub's cache folder, downloading it there first unless `hub.offline`. A download that goes quiet
+ * for `hub.idleTimeoutMs` is abandoned. Every failure becomes one `model_unavailable` error naming
+ * what to configure.
  */
 export function loadPipeline(
   spec: ModelSpec,
   modelsDir: string | undefined,
   intraOpThreads?: number | undefined,
+  hub: HubOptions = {},
 ): Promise<unknown> {
   const run = async () => {
     if (modelsDir !== undefined && !existsSync(join(modelsDir, spec.model, 'config.json')))
       throw unavailable(spec, modelsDir, `${join(modelsDir, spec.model, 'config.json')} does not exist`);
-    env.allowLocalModels = modelsDir !== undefined;
-    env.allowRemoteModels = modelsDir === undefined;
-    if (modelsDir !== undefined) env.localModelPath = `${modelsDir}/`;
+    configureSource(modelsDir, hub);
     try {
       return await pipeline(taskOf(spec), spec.model, {
         dtype: spec.dtype,
@@ -92,7 +132,7 @@ export function loadPipeline(
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       const reason = err.cause?.code ? `${err.message} (${err.cause.code})` : err.message;
-      throw unavailable(spec, modelsDir, reason, e);
+      throw unavailable(spec, modelsDir, reason, e, hub);
     }
   };
   const result = loading.then(run, run);

@@ -161,7 +161,16 @@ describe('configuration', () => {
       subjects: undefined,
       threads: 2,
       cacheSize: undefined,
+      hub: { host: undefined, cacheDir: undefined, offline: undefined },
     });
+    expect(
+      modelsOptionsFromEnv({
+        WAYMARK_MODELS_HOST: 'http://mirror.internal/',
+        WAYMARK_MODELS_CACHE: '/var/cache/models',
+        WAYMARK_MODELS_OFFLINE: '1',
+      }).hub,
+    ).toEqual({ host: 'http://mirror.internal/', cacheDir: '/var/cache/models', offline: true });
+    expect(() => modelsOptionsFromEnv({ WAYMARK_MODELS_OFFLINE: 'maybe' })).toThrow(/WAYMARK_MODELS_OFFLINE/);
     expect(() => modelsOptionsFromEnv({ WAYMARK_MODEL_THREADS: 'two' })).toThrow(/WAYMARK_MODEL_THREADS/);
   });
 });

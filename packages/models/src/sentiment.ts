@@ -1,6 +1,7 @@
 import type { SentimentModelSpec } from './catalog.ts';
 import { ModelError } from './errors.ts';
 import { type ClassifierPipeline, type LabelProbability, loadPipeline } from './load.ts';
+import type { HubOptions } from './settings.ts';
 
 /** A text's sentiment: the most likely label and a score in −1…1 where positive is good. */
 export interface SentimentResult {
@@ -51,6 +52,7 @@ export class LocalSentimentModel implements SentimentModel {
     readonly spec: SentimentModelSpec,
     readonly modelsDir: string | undefined,
     readonly intraOpThreads?: number | undefined,
+    readonly hub?: HubOptions | undefined,
   ) {}
 
   get model(): string {
@@ -60,18 +62,18 @@ export class LocalSentimentModel implements SentimentModel {
   /** Loads the pipeline now; a failed load is retried on the next call. */
   load(): Promise<ClassifierPipeline> {
     if (!this.#pipeline) {
-      const loaded = (loadPipeline(this.spec, this.modelsDir, this.intraOpThreads) as Promise<ClassifierPipeline>).then(
-        (p) => {
-          const labels = Object.values(p.model.config.id2label ?? {});
-          const missing = labels.filter((l) => this.spec.labelScores[l] === undefined);
-          if (missing.length > 0)
-            throw new ModelError(
-              'model_misconfigured',
-              `sentiment model "${this.spec.model}" has labels without a score: ${missing.join(', ')} (labelScores names ${Object.keys(this.spec.labelScores).join(', ')})`,
-            );
-          return p;
-        },
-      );
+      const loaded = (
+        loadPipeline(this.spec, this.modelsDir, this.intraOpThreads, this.hub) as Promise<ClassifierPipeline>
+      ).then((p) => {
+        const labels = Object.values(p.model.config.id2label ?? {});
+        const missing = labels.filter((l) => this.spec.labelScores[l] === undefined);
+        if (missing.length > 0)
+          throw new ModelError(
+            'model_misconfigured',
+            `sentiment model "${this.spec.model}" has labels without a score: ${missing.join(', ')} (labelScores names ${Object.keys(this.spec.labelScores).join(', ')})`,
+          );
+        return p;
+      });
       this.#pipeline = loaded;
       loaded.catch(() => {
         if (this.#pipeline === loaded) this.#pipeline = undefined;

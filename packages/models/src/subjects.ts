@@ -3,6 +3,7 @@ import { random } from '@huggingface/transformers';
 import type { SubjectModelSpec } from './catalog.ts';
 import { ModelError } from './errors.ts';
 import { type GeneratorPipeline, loadPipeline } from './load.ts';
+import type { HubOptions } from './settings.ts';
 
 /** What to write subject lines about, how many, and what they must not contain. */
 export interface SubjectRequest {
@@ -156,6 +157,7 @@ export class LocalSubjectGenerator implements SubjectGenerator {
     readonly spec: SubjectModelSpec,
     readonly modelsDir: string | undefined,
     readonly intraOpThreads?: number | undefined,
+    readonly hub?: HubOptions | undefined,
   ) {}
 
   get model(): string {
@@ -165,7 +167,12 @@ export class LocalSubjectGenerator implements SubjectGenerator {
   /** Loads the pipeline now; a failed load is retried on the next call. */
   load(): Promise<GeneratorPipeline> {
     if (!this.#pipeline) {
-      const loaded = loadPipeline(this.spec, this.modelsDir, this.intraOpThreads) as Promise<GeneratorPipeline>;
+      const loaded = loadPipeline(
+        this.spec,
+        this.modelsDir,
+        this.intraOpThreads,
+        this.hub,
+      ) as Promise<GeneratorPipeline>;
       this.#pipeline = loaded;
       loaded.catch(() => {
         if (this.#pipeline === loaded) this.#pipeline = undefined;
