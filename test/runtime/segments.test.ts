@@ -60,6 +60,18 @@ describe.each(kinds)('segments on %s', (kind) => {
       condition: { attribute: 'plan', op: 'like' },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('condition');
+    // The error names the deepest field that is wrong, not the whole condition.
+    expect(bad.body.error.message).toBe('condition.op: must be one of eq, neq, gt, gte, lt, lte, contains, in, exists');
+    const nested = await t.api<{ error: { message: string } }>('POST', '/v1/segments/preview', {
+      condition: {
+        all: [
+          { attribute: 'plan', op: 'eq', value: 'pro' },
+          { event: 'purchase', within: 'a month' },
+        ],
+      },
+    });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.message).toBe('condition.all.1.within: must be an ISO 8601 duration such as PT1H or P3D');
+    expect(nested.body.error.message).not.toContain('Invalid input');
   });
 });

@@ -300,6 +300,18 @@ export function segmentRoutes(services: Services) {
         .from(segments)
         .where(and(eq(segments.workspaceId, p.workspaceId), eq(segments.id, id)));
       if (!row) throw notFound('segment', id);
+      // The pass first, the members second: a pass that ends in between has committed its last page
+      // by then, so "not computing" always comes with the finished membership.
+      const [scan] = await db
+        .select({ target: audienceScans.target })
+        .from(audienceScans)
+        .where(
+          and(
+            eq(audienceScans.workspaceId, p.workspaceId),
+            eq(audienceScans.kind, 'segment'),
+            eq(audienceScans.target, id),
+          ),
+        );
       const rows = await db
         .select({ contactId: segmentMembers.contactId, email: contacts.email, enteredAt: segmentMembers.enteredAt })
         .from(segmentMembers)
@@ -316,16 +328,6 @@ export function segmentRoutes(services: Services) {
         )
         .orderBy(asc(segmentMembers.contactId))
         .limit(limit + 1);
-      const [scan] = await db
-        .select({ target: audienceScans.target })
-        .from(audienceScans)
-        .where(
-          and(
-            eq(audienceScans.workspaceId, p.workspaceId),
-            eq(audienceScans.kind, 'segment'),
-            eq(audienceScans.target, id),
-          ),
-        );
       const page = rows.slice(0, limit);
       return c.json(
         {

@@ -28,29 +28,32 @@ export async function dropScan(q: Db | Tx, workspaceId: string, kind: ScanKind, 
  * Returns the number of contacts done (0 when there was nothing to do).
  */
 export async function runScanStep(services: Services, pageSize = 500): Promise<number> {
-  return services.db.transaction(async (tx) => {
-    const [scan] = rowsOf<{ workspace_id: string; kind: ScanKind; target: string; cursor: string }>(
-      await tx.execute(sql`
-        select workspace_id, kind, target, cursor from audience_scans
-        order by created_at limit 1 for update skip locked`),
-    );
-    if (!scan) return 0;
-    const page = rowsOf<{ id: string }>(
-      await tx.execute(sql`
-        select id from contacts where workspace_id = ${scan.workspace_id} and id > ${scan.cursor}
-        order by id limit ${pageSize}`),
-    );
-    const ids = page.map((p) => p.id);
-    await refreshAudience(tx, services, scan.workspace_id, ids, {
-      force: true,
-      fresh: true,
-      rfm: scan.kind === 'rfm',
-    });
-    if (ids.length < pageSize) await dropScan(tx, scan.workspace_id, scan.kind, scan.target);
-    else
-      await tx.execute(sql`
-        update audience_scans set cursor = ${ids[ids.length - 1] as string}
-        where workspace_id = ${scan.workspace_id} and kind = ${scan.kind} and target = ${scan.target}`);
-    return Math.max(ids.length, 1);
+  return services.db.transaction((tx) => advanceScan(tx, services, pageSize));
+}
+
+/** {@link runScanStep} inside the caller's transaction. */
+export async function advanceScan(tx: Tx, services: Services, pageSize = 500): Promise<number> {
+  const [scan] = rowsOf<{ workspace_id: string; kind: ScanKind; target: string; cursor: string }>(
+    await tx.execute(sql`
+      select workspace_id, kind, target, cursor from audience_scans
+      order by created_at limit 1 for update skip locked`),
+  );
+  if (!scan) return 0;
+  const page = rowsOf<{ id: string }>(
+    await tx.execute(sql`
+      select id from contacts where workspace_id = ${scan.workspace_id} and id > ${scan.cursor}
+      order by id limit ${pageSize}`),
+  );
+  const ids = page.map((p) => p.id);
+  await refreshAudience(tx, services, scan.workspace_id, ids, {
+    force: true,
+    fresh: true,
+    rfm: scan.kind === 'rfm',
   });
+  if (ids.length < pageSize) await dropScan(tx, scan.workspace_id, scan.kind, scan.target);
+  else
+    await tx.execute(sql`
+      update audience_scans set cursor = ${ids[ids.length - 1] as string}
+      where workspace_id = ${scan.workspace_id} and kind = ${scan.kind} and target = ${scan.target}`);
+  return Math.max(ids.length, 1);
 }

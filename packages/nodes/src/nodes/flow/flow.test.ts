@@ -60,7 +60,7 @@ const tables: { type: string; valid: unknown[]; invalid: Invalid[] }[] = [
       { name: 'missing timeout', config: { event: 'x' }, path: ['timeout'] },
       { name: 'zero timeout', config: { event: 'x', timeout: 'PT0S' }, path: ['timeout'] },
       { name: 'missing event', config: { timeout: 'P1D' }, path: ['event'] },
-      { name: 'bad where', config: { event: 'x', timeout: 'P1D', where: { attribute: 'a' } }, path: ['where'] },
+      { name: 'bad where', config: { event: 'x', timeout: 'P1D', where: { attribute: 'a' } }, path: ['where', 'op'] },
     ],
   },
   {
@@ -80,7 +80,7 @@ const tables: { type: string; valid: unknown[]; invalid: Invalid[] }[] = [
     ],
     invalid: [
       { name: 'missing if', config: {}, path: ['if'] },
-      { name: 'unknown operator', config: { if: { attribute: 'plan', op: 'like', value: 'p%' } }, path: ['if'] },
+      { name: 'unknown operator', config: { if: { attribute: 'plan', op: 'like', value: 'p%' } }, path: ['if', 'op'] },
       {
         name: 'negative count',
         config: { if: { event: 'x', count: { op: 'gte', value: -1 } } },

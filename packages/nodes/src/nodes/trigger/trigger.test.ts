@@ -25,7 +25,7 @@ const tables: { type: string; valid: unknown[]; invalid: Invalid[] }[] = [
       {
         name: 'unknown operator in where',
         config: { event: 'x', where: { attribute: 'a', op: 'like' } },
-        path: ['where'],
+        path: ['where', 'op'],
       },
       { name: 'unknown key', config: { event: 'x', segment: 'vip' }, path: [] },
     ],
