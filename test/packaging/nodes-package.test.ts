@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -85,9 +86,10 @@ describe('@waymark/nodes as published (pnpm pack)', () => {
   let packed: string;
   let manifest: PackedManifest;
   let project: string;
+  let work: string | undefined;
 
   beforeAll(async () => {
-    const work = mkdtempSync(join(tmpdir(), 'waymark-nodes-pack-'));
+    work = mkdtempSync(join(tmpdir(), 'waymark-nodes-pack-'));
     // pnpm pack runs the package's prepack (the dist build) and applies publishConfig to the manifest.
     await run('pnpm', ['pack', '--pack-destination', work], { cwd: nodesDir });
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
@@ -120,6 +122,9 @@ describe('@waymark/nodes as published (pnpm pack)', () => {
       }),
     );
   }, 180_000);
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   it('is a public package whose manifest points at dist, not at the TypeScript source', () => {
     expect(manifest).toMatchObject({ name: '@waymark/nodes', version: '0.1.0' });
