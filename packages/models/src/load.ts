@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { env, pipeline } from '@huggingface/transformers';
-import { type ModelSpec, modelCatalog } from './catalog.ts';
+import { emailToneTinyBert, type ModelSpec, modelCatalog, subjectLineTinyGpt2 } from './catalog.ts';
 import { ModelError } from './errors.ts';
 import { fetchWithIdleTimeout } from './hub-fetch.ts';
 import type { HubOptions } from './settings.ts';
@@ -61,6 +61,8 @@ function unavailable(
   cause?: unknown,
   hub: HubOptions = {},
 ): ModelError {
+  const small = spec.kind === 'sentiment' ? emailToneTinyBert.model : subjectLineTinyGpt2.model;
+  const ready = `packages/models/test-models holds a small ready one, "${small}"`;
   const known = Object.values(modelCatalog)
     .filter((s) => s.kind === spec.kind)
     .map((s) => s.model)
@@ -68,8 +70,8 @@ function unavailable(
   const where = modelsDir
     ? `Put the model folder "${spec.model}" (config.json, tokenizer.json, onnx/*.onnx) in WAYMARK_MODELS_DIR=${modelsDir}, or set ${envVariable(spec)} to one that is there (known: ${known})`
     : hub.offline
-      ? `Downloads are off (WAYMARK_MODELS_OFFLINE) and "${spec.model}" is not in the cache${hub.cacheDir ? ` ${hub.cacheDir}` : ''}: set WAYMARK_MODELS_DIR to a folder holding it (packages/models/test-models has small ready ones: ${known}), or allow one download`
-      : `Set WAYMARK_MODELS_DIR to a folder holding "${spec.model}" (packages/models/test-models has small ready ones: ${known}), or let this machine reach ${hub.host ?? defaultHost} (WAYMARK_MODELS_HOST) to download it once`;
+      ? `Downloads are off (WAYMARK_MODELS_OFFLINE) and "${spec.model}" is not in the cache${hub.cacheDir ? ` ${hub.cacheDir}` : ''}: set WAYMARK_MODELS_DIR to a folder of models (${ready}), or allow one download`
+      : `Set WAYMARK_MODELS_DIR to a folder of models (${ready}), or let this machine reach ${hub.host ?? defaultHost} (WAYMARK_MODELS_HOST) to download "${spec.model}" once`;
   return new ModelError(
     'model_unavailable',
     `${role(spec)} model "${spec.model}" is unavailable: ${reason}. ${where}.`,
