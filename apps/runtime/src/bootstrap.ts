@@ -40,14 +40,26 @@ export async function createWorkspace(db: Db, name: string, id = newId('ws_'), k
   return { workspaceId: id, apiKey: k.key };
 }
 
+/** Where the default workspace's key came from at this start. */
+export type DefaultKeySource = 'generated' | 'configured' | 'existing';
+
 /**
- * Makes sure the default workspace exists. On first start it gets `WAYMARK_API_KEY` (or a generated
- * key, returned once); a configured key is also added later if missing.
+ * Makes sure the default workspace exists. On first start it gets `WAYMARK_API_KEY`, or else a
+ * generated key; a configured key is also added later if missing. `apiKey` is set only when the key
+ * was generated at this start (the one time it can be shown): a configured key is the operator's
+ * secret already and is never handed back to be printed.
  */
-export async function ensureDefaultWorkspace(db: Db, configuredKey: string | undefined) {
+export async function ensureDefaultWorkspace(
+  db: Db,
+  configuredKey: string | undefined,
+): Promise<{ workspaceId: string; apiKey: string | undefined; created: boolean; keySource: DefaultKeySource }> {
   const [existing] = await db.select().from(workspaces).where(eq(workspaces.id, 'default'));
-  if (!existing)
-    return { ...(await createWorkspace(db, 'Default workspace', 'default', configuredKey)), created: true };
+  if (!existing) {
+    const created = await createWorkspace(db, 'Default workspace', 'default', configuredKey);
+    return configuredKey === undefined
+      ? { workspaceId: 'default', apiKey: created.apiKey, created: true, keySource: 'generated' }
+      : { workspaceId: 'default', apiKey: undefined, created: true, keySource: 'configured' };
+  }
   if (configuredKey !== undefined) {
     const hash = hashSecret(configuredKey);
     await db
@@ -61,7 +73,12 @@ export async function ensureDefaultWorkspace(db: Db, configuredKey: string | und
       })
       .onConflictDoNothing();
   }
-  return { workspaceId: 'default', apiKey: undefined, created: false };
+  return {
+    workspaceId: 'default',
+    apiKey: undefined,
+    created: false,
+    keySource: configuredKey === undefined ? 'existing' : 'configured',
+  };
 }
 
 /**

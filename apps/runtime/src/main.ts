@@ -2,6 +2,7 @@ import { readConfig } from './config.ts';
 import { ConfigFileError } from './config-file.ts';
 import { NodePackageError } from './node-packages.ts';
 import { type RunningRuntime, startRuntime } from './server.ts';
+import { startBanner } from './start-banner.ts';
 
 /** Starts the runtime; a bad config file or a broken node package ends the process with its message alone. */
 async function start(): Promise<{ config: ReturnType<typeof readConfig>; runtime: RunningRuntime }> {
@@ -16,15 +17,14 @@ async function start(): Promise<{ config: ReturnType<typeof readConfig>; runtime
 }
 
 const { config, runtime } = await start();
-const lines = [
-  '',
-  `  Waymark is running at ${runtime.url}`,
-  `  Open the editor (one-time sign-in link): ${runtime.signInUrl}`,
-];
-if (runtime.apiKey) lines.push(`  API key for the default workspace (shown once, keep it): ${runtime.apiKey}`);
-else if (!config.apiKey) lines.push('  API key: created on first start (set WAYMARK_API_KEY to add a known key)');
-lines.push('');
-process.stdout.write(`${lines.join('\n')}\n`);
+process.stdout.write(
+  startBanner({
+    url: runtime.url,
+    signInUrl: runtime.signInUrl,
+    apiKey: runtime.apiKey,
+    keyConfigured: config.apiKey !== undefined,
+  }),
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
