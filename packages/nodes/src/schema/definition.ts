@@ -10,7 +10,13 @@ export const journeySettingsSchema = z.strictObject({
   timezone: timeZoneSchema.optional().meta({ title: 'Time zone' }),
   reEntry: z.enum(['never', 'afterExit', 'always']).optional().meta({ title: 'Can contacts enter again?' }),
   exitOn: z
-    .array(z.strictObject({ event: nameSchema, where: conditionSchema.optional() }))
+    .array(
+      z.strictObject({
+        event: nameSchema.meta({ title: 'Event name' }),
+        // Event-property conditions: the editor's condition builder names properties, not attributes.
+        where: conditionSchema.optional().meta({ title: 'Only when the event matches', 'x-waymark-scope': 'event' }),
+      }),
+    )
     .optional()
     .meta({ title: 'Leave the journey when' }),
   quietHours: z

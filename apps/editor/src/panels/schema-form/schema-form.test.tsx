@@ -1,5 +1,5 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { defaultRegistry } from '@waymark/nodes';
+import { defaultRegistry, journeyDefinitionJsonSchema } from '@waymark/nodes';
 import { useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -187,6 +187,39 @@ describe('SchemaForm', () => {
     cleanup();
     render(<Harness schema={schemaOf('flow.condition')} />);
     expect(screen.getByRole('group', { name: 'If' })).toBeTruthy();
+  });
+
+  it.each([
+    ['trigger.event', { event: 'cart_abandoned' }],
+    ['flow.waitForEvent', { event: 'order_completed', timeout: 'P1D' }],
+  ])('asks %s for event properties in its where filter (x-waymark-scope event)', (type, initial) => {
+    const onValue = vi.fn();
+    render(<Harness schema={schemaOf(type)} initial={initial} onValue={onValue} />);
+    const where = screen.getByRole('group', { name: 'Only when the event matches' });
+    expect(within(where).queryByRole('button', { name: 'Add event rule' })).toBeNull();
+    fireEvent.click(within(where).getByRole('button', { name: 'Add attribute rule' }));
+    const property = within(where).getByLabelText('Event property');
+    expect(property.getAttribute('placeholder')).toBe('total');
+    expect(within(where).queryByLabelText('Attribute')).toBeNull();
+    fireEvent.change(property, { target: { value: 'total' } });
+    expect(last(onValue)).toEqual({ ...initial, where: { attribute: 'total', op: 'eq', value: '' } });
+    // The rule kinds offered inside the filter are properties and groups, never event counts.
+    const kinds = within(where).getByLabelText('Rule type') as HTMLSelectElement;
+    expect([...kinds.options].map((o) => o.value)).toEqual(['attribute', 'group']);
+    cleanup();
+    // A contact condition (flow.condition) still offers event rules and names attributes.
+    render(<Harness schema={schemaOf('flow.condition')} />);
+    expect(screen.getByRole('button', { name: 'Add event rule' })).toBeTruthy();
+  });
+
+  it("asks the journey settings' exit goals for event properties too", () => {
+    const root = journeyDefinitionJsonSchema() as JsonSchema;
+    const settings = { ...(root.properties?.settings as JsonSchema), $defs: root.$defs ?? {} };
+    render(<Harness schema={settings} initial={{ exitOn: [{ event: 'order_completed' }] }} />);
+    const where = screen.getByRole('group', { name: 'Only when the event matches' });
+    expect(within(where).queryByRole('button', { name: 'Add event rule' })).toBeNull();
+    fireEvent.click(within(where).getByRole('button', { name: 'Add attribute rule' }));
+    expect(within(where).getByLabelText('Event property')).toBeTruthy();
   });
 
   it('falls back to a JSON text area for schemas it has no widget for', () => {

@@ -181,13 +181,17 @@ function Field(props: FieldProps) {
 
 type ResolvedFieldProps = FieldProps & { label: string };
 
-function ConditionField({ path, value, onChange, label }: ResolvedFieldProps) {
+function ConditionField({ schema, path, value, onChange, label }: ResolvedFieldProps) {
+  const { root } = useContext(Ctx);
   const errors = useProblems(path, true);
   const errId = useId();
+  // A filter on an event's properties (`x-waymark-scope: event`) names properties and counts no events.
+  const scope = resolveSchema(schema, root)['x-waymark-scope'] === 'event' ? 'event' : 'contact';
   return (
     <div className="wm-field">
       <ConditionBuilder
         label={label}
+        scope={scope}
         value={value as Condition | undefined}
         onChange={onChange}
         describedBy={errors.length > 0 ? errId : undefined}

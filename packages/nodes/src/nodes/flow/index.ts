@@ -67,7 +67,7 @@ export const waitForEventNode = defineNode({
   icon: 'bell',
   config: z.strictObject({
     event: nameSchema.meta({ title: 'Event name' }),
-    where: conditionSchema.optional().meta({ title: 'Only when the event matches' }),
+    where: conditionSchema.optional().meta({ title: 'Only when the event matches', 'x-waymark-scope': 'event' }),
     timeout: positiveDurationSchema.meta({ title: 'Give up after' }),
   }),
   ports: [

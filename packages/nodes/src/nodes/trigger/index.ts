@@ -18,7 +18,7 @@ export const eventTrigger = defineNode({
   icon: 'bolt',
   config: z.strictObject({
     event: nameSchema.meta({ title: 'Event name' }),
-    where: conditionSchema.optional().meta({ title: 'Only when the event matches' }),
+    where: conditionSchema.optional().meta({ title: 'Only when the event matches', 'x-waymark-scope': 'event' }),
   }),
   ports: nextPort,
   enrols: (config, input, ctx) =>
