@@ -37,6 +37,10 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // Chromium runs sandboxed frames (email previews, the inbox) in processes of their own, whose
+      // requests Playwright's routing never sees; in the page's process `onlyLocalhost` refuses and
+      // records them too. The frames stay sandboxed: no scripts, no same-origin.
+      '--disable-features=IsolateSandboxedIframes',
     ],
     viewport: { width: 1440, height: 1000 },
   });
@@ -49,7 +53,10 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   };
 }
 
-/** Nothing but the runtime itself may be contacted: no CDN fonts or icons, no telemetry. */
+/**
+ * Nothing but the runtime itself may be contacted: no CDN fonts or icons, no telemetry. Requests of
+ * every frame count, sandboxed email previews included (see `launchChromium`).
+ */
 export async function onlyLocalhost(context: BrowserContext): Promise<string[]> {
   const refused: string[] = [];
   await context.route(

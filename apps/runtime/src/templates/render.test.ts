@@ -122,6 +122,28 @@ describe('renderEmail', () => {
     expect(linked.html).toContain(`href="${unsubscribeUrl}" style="color:#6b7280" data-wm-notrack>Unsubscribe</a>`);
   });
 
+  it('links no web font by default; only a font the template declares with mj-font', async () => {
+    // MJML's default font-family names Ubuntu, which MJML would link from fonts.googleapis.com.
+    const plain = await renderEmail(input());
+    expect(plain.html).toContain('font-family:Ubuntu');
+    expect(plain.html).not.toMatch(/fonts\.googleapis|@import|<link/);
+
+    const lato = 'https://fonts.example/css?family=Lato';
+    const declared = `<mjml><mj-head><mj-font name="Lato" href="${lato}" /></mj-head><mj-body><mj-section><mj-column>
+<mj-text font-family="Lato, Arial">Hi</mj-text><mj-text font-family="Roboto, Arial">There</mj-text></mj-column></mj-section></mj-body></mjml>`;
+    const out = await renderEmail(input({ template: { subject: 'Fonts', mjml: declared } }));
+    expect(out.html).toContain(`<link href="${lato}" rel="stylesheet"`);
+    expect(out.html).toContain(`@import url(${lato});`);
+    expect(out.html).not.toContain('googleapis');
+
+    // The declaration of one template does not leak into the next one compiled.
+    const after = await renderEmail(
+      input({ template: { subject: 'Again', mjml: declared.replace(/<mj-head>.*<\/mj-head>/, '') } }),
+    );
+    expect(after.html).toContain('font-family:Lato');
+    expect(after.html).not.toMatch(/<link|@import/);
+  });
+
   it('renders a subject chosen by the journey, merge tags included', async () => {
     const out = await renderEmail(input({ subjectOverride: '{{ contact.first_name }}, 20% off\r\n today' }));
     expect(out.subject).toBe('Ann, 20% off today');

@@ -83,6 +83,10 @@ async function compileMjml(source: string): Promise<{ html: string; warnings: Mj
       ignoreIncludes: true,
       keepComments: false,
       useMjmlConfigOptions: false,
+      // MJML links Google Fonts for its default font (Ubuntu) and four others whenever a font-family
+      // names them: an email would then load a stylesheet from the internet the author never chose.
+      // Only fonts the template declares with <mj-font> are linked. A fresh object, as mj-font adds to it.
+      fonts: {},
     });
     return {
       html: result.html,
