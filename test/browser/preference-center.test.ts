@@ -70,14 +70,14 @@ describe('the preference center in Chromium (PGlite)', () => {
       expect(await newsletter.isChecked()).toBe(true);
       expect(await newsletter.getAttribute('aria-describedby')).toBe('topic-0-hint');
       await newsletter.uncheck();
-      await page.getByRole('radio', { name: /Weekly digest/ }).check();
+      await page.getByRole('radio', { name: /At most one email a week/ }).check();
       await page.getByRole('radio', { name: 'Pause all email for 30 days' }).check();
       await page.getByRole('button', { name: 'Save preferences' }).click();
 
       await poll(() => page.getByRole('status').textContent()).toBe('Your preferences are saved.');
       expect(await page.getByRole('checkbox', { name: /Newsletter/ }).isChecked()).toBe(false);
       expect(await page.getByRole('checkbox', { name: 'Offers' }).isChecked()).toBe(true);
-      expect(await page.getByRole('radio', { name: /Weekly digest/ }).isChecked()).toBe(true);
+      expect(await page.getByRole('radio', { name: /At most one email a week/ }).isChecked()).toBe(true);
       expect(await page.getByRole('radio', { name: /Stay paused until/ }).isChecked()).toBe(true);
       await page.screenshot({ path: join(artifacts, 'preference-center.png'), fullPage: true });
 

@@ -313,7 +313,12 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
     async () => {
       expect(await send('cy', 'receipt')).toEqual({ status: 'sent', reason: null });
       const link = await preferenceLink('cy@example.com');
-      const saved = await postForm(link, withField(formFields((await getPage(link)).html, 0), 'frequency', 'weekly'));
+      // The page promises what it does: a cap that skips the others, not a digest that gathers them.
+      const offered = (await getPage(link)).html;
+      expect(offered).toContain('<label for="frequency-weekly">At most one email a week');
+      expect(offered).toContain('the others are skipped, not sent later');
+      expect(offered).not.toMatch(/digest/i);
+      const saved = await postForm(link, withField(formFields(offered, 0), 'frequency', 'weekly'));
       expect(saved.status).toBe(303);
       expect((await getPage(link)).html).toMatch(/value="weekly" checked/);
 

@@ -12,7 +12,7 @@ import { contactPreferences } from '../db/preferences-schema.ts';
 import { consents, events, journeyVersions, outbox, templates } from '../db/schema.ts';
 import type { EmailRow, Outcome } from './email-queue.ts';
 
-/** The window of the "weekly digest" frequency preference: at most one marketing email in it. */
+/** The window of the "at most one email a week" preference (`weekly`): one marketing email in it, the others skipped. */
 const weekMs = 7 * 86_400_000;
 
 const settingsCache = new Map<string, JourneySettings>();

@@ -59,7 +59,7 @@ ${topicList}
 </fieldset>
 <fieldset><legend>How often</legend>
 ${radio('frequency', 'every', state.frequency === 'every', 'Every email')}
-${radio('frequency', 'weekly', state.frequency === 'weekly', 'Weekly digest', 'At most one marketing email in any 7 days')}
+${radio('frequency', 'weekly', state.frequency === 'weekly', 'At most one email a week', 'After one newsletter or offer in any 7 days, the others are skipped, not sent later. Receipts and other service emails still arrive.')}
 </fieldset>
 <fieldset><legend>Pause</legend>
 ${state.pausedUntil ? `<p>Email is paused until <time datetime="${state.pausedUntil.toISOString()}">${day(state.pausedUntil)}</time>.</p>` : ''}
