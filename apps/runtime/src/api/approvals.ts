@@ -19,6 +19,7 @@ import { RenderError } from '../templates/render-error.ts';
 import { emailPreviewDocument } from '../templates/sandbox.ts';
 import { emailAfterApproval, renderApprovalEmail } from './approval-preview.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
+import { clientIp } from './client-ip.ts';
 import { contactIdSchema } from './contacts.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
@@ -408,9 +409,6 @@ async function decide(
   };
 }
 
-const ipOf = (c: { req: { header(name: string): string | undefined } }) =>
-  c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-
 /**
  * The review queue of `flow.approval` nodes: `GET /v1/approvals` lists runs waiting for a decision with
  * the AI-written content they carry; `POST /v1/approvals/{journeyId}/{contactId}/{node}` approves or
@@ -620,7 +618,7 @@ export function approvalRoutes(services: Services) {
       const body = c.req.valid('json');
       const decidedBy = deciderOf(p, body.reviewer);
       const typesOf = versionNodeTypes();
-      const ip = ipOf(c);
+      const ip = clientIp(c, services.config.trustProxy);
       const results: z.infer<typeof bulkResultSchema>['results'] = [];
       // One transaction per item: a stale or unknown item fails alone and the others are decided.
       for (const item of body.items) {
@@ -682,7 +680,12 @@ export function approvalRoutes(services: Services) {
       const decidedBy = deciderOf(p, reviewer);
       const typesOf = versionNodeTypes();
       const result = await db.transaction((tx) =>
-        decide(tx, p, { journeyId, contactId, node, ...body, decidedBy, ip: ipOf(c) }, typesOf),
+        decide(
+          tx,
+          p,
+          { journeyId, contactId, node, ...body, decidedBy, ip: clientIp(c, services.config.trustProxy) },
+          typesOf,
+        ),
       );
       services.wake.scheduler();
       return c.json(result, 202);
