@@ -16,6 +16,7 @@ import {
   CopyPlus,
   FlaskConical,
   History,
+  Keyboard,
   Maximize,
   Network,
   Redo2,
@@ -45,6 +46,7 @@ import { format, useStrings } from '../strings.ts';
 import { attributesOf } from '../templates/merge-tags.ts';
 import { TemplatesProvider } from '../templates/template-input.tsx';
 import { docOf, graphOf, newNodeId } from './journey-doc.ts';
+import { ShortcutsHelp } from './shortcuts-help.tsx';
 import { useAutosave } from './use-autosave.ts';
 import { useEditorShortcuts } from './use-shortcuts.ts';
 
@@ -63,6 +65,11 @@ export interface EditorViewProps {
   onPublish?: ((version: JourneyVersion) => void) | undefined;
   /** Shows a way back to the journey list (the standalone app). */
   onBack?: (() => void) | undefined;
+  /**
+   * Takes the keyboard focus once loaded when nothing else has it (the standalone app, after a journey
+   * was created or opened with Enter): an empty journey focuses the step search, others the editor itself.
+   */
+  autoFocus?: boolean | undefined;
 }
 
 interface Loaded {
@@ -139,7 +146,7 @@ function portKeysOf(d: NodeTypeDescription): PortKeys | undefined {
 }
 
 function LoadedEditor(props: EditorViewProps & Loaded) {
-  const { api, journey, nodeTypes, access, onChange, onPublish, onBack } = props;
+  const { api, journey, nodeTypes, access, onChange, onPublish, onBack, autoFocus } = props;
   const s = useStrings();
   const flow = useReactFlow();
   const rootRef = useRef<HTMLDivElement>(null);
@@ -158,6 +165,8 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   const [versions, setVersions] = useState<JourneyVersion[] | undefined>(undefined);
   const [liveVersion, setLiveVersion] = useState(journey.liveVersion);
   const [viewing, setViewing] = useState<{ version: number; doc: JourneyDoc } | null>(null);
+  // The step selected on a published version's canvas, shown read only in the side panel.
+  const [viewedId, setViewedId] = useState<string | undefined>(undefined);
   const [highlight, setHighlight] = useState<SimulationHighlight | null>(null);
   const [publishing, setPublishing] = useState(false);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -226,6 +235,16 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
     onChange({ definition: compiled.definition, layout, problems: compiled.problems });
   }, [state.revision, compiled, onChange, journey.id]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the editor first shows
+  useEffect(() => {
+    const root = rootRef.current;
+    if (!autoFocus || !root) return;
+    const active = document.activeElement;
+    if (active !== null && active !== document.body && active !== document.documentElement) return;
+    const search = initial.doc.nodes.length === 0 ? root.querySelector<HTMLElement>('.wm-palette input') : null;
+    (search ?? root).focus({ preventScroll: true });
+  }, []);
+
   const undo = useCallback(() => dispatch({ type: 'undo' }), []);
   const redo = useCallback(() => dispatch({ type: 'redo' }), []);
   const canvasEditable = !(readOnly || viewing !== null || mode === 'simulate');
@@ -246,7 +265,29 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
       }),
     );
   }, [tools, s.layoutFailed]);
-  useEditorShortcuts(rootRef, { undo, redo, copy, paste: tools.paste, duplicate: tools.duplicate, layout });
+  const selectAll = useCallback(
+    () =>
+      dispatch({
+        type: 'select',
+        nodeIds: docRef.current.nodes.map((n) => n.id),
+        edgeIds: docRef.current.edges.map((e) => e.id),
+      }),
+    [],
+  );
+  const [helpOpen, setHelpOpen] = useState(false);
+  const showHelp = useCallback(() => setHelpOpen(true), []);
+  // Only shortcuts that cannot change the draft work while it is not on the canvas to be edited
+  // (a published version shown read only, the simulation, a read-only journey).
+  useEditorShortcuts(
+    rootRef,
+    canvasEditable
+      ? { undo, redo, copy, paste: tools.paste, duplicate: tools.duplicate, layout, selectAll, help: showHelp }
+      : {
+          copy: viewing === null ? copy : undefined,
+          selectAll: viewing === null ? selectAll : undefined,
+          help: showHelp,
+        },
+  );
 
   // Comparison with the live version: recomputed as the draft changes, painted on the canvas and listed.
   const diff = useMemo(
@@ -457,6 +498,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   };
 
   const selectedNodes = doc.nodes.filter((n) => n.selected);
+  const viewedNode = viewedId === undefined ? undefined : viewing?.doc.nodes.find((n) => n.id === viewedId);
   const selected = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
   const hasProblems = compiled.problems.length > 0;
   const statusText =
@@ -480,6 +522,20 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         nodeTitle={nodeTitle}
         onHighlight={setHighlight}
         onClose={() => setMode('edit')}
+      />
+    );
+  else if (viewing && viewedNode)
+    panel = (
+      <ConfigPanel
+        key={`v${viewing.version}:${viewedNode.id}`}
+        node={viewedNode}
+        description={catalog.get(viewedNode.data.type, viewedNode.data.typeVersion ?? 1)}
+        problems={noProblems}
+        nodes={viewing.doc.nodes}
+        edges={viewing.doc.edges}
+        dispatch={ignore}
+        readOnly
+        nodeTitle={nodeTitle}
       />
     );
   else if (versionsOpen)
@@ -554,7 +610,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
     );
 
   return (
-    <div className="wm-editor" ref={rootRef} data-mode={mode}>
+    <div className="wm-editor" ref={rootRef} data-mode={mode} tabIndex={-1}>
       <header className="wm-toolbar">
         {onBack && (
           <button type="button" className="wm-button wm-ghost" onClick={onBack}>
@@ -651,6 +707,16 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         </button>
         <button
           type="button"
+          className="wm-icon-button"
+          onClick={showHelp}
+          aria-label={s.keyboardShortcuts}
+          aria-haspopup="dialog"
+          title={`${s.keyboardShortcuts} (?)`}
+        >
+          <Keyboard aria-hidden size={16} />
+        </button>
+        <button
+          type="button"
           className="wm-button"
           aria-pressed={analyticsOn}
           onClick={() => setAnalyticsOn(!analyticsOn)}
@@ -685,8 +751,8 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
           <button
             type="button"
             className="wm-button wm-primary"
-            disabled={hasProblems || publishing}
-            title={hasProblems ? s.publishBlocked : undefined}
+            disabled={hasProblems || publishing || viewing !== null}
+            title={viewing ? s.publishFromDraft : hasProblems ? s.publishBlocked : undefined}
             aria-describedby={hasProblems ? `${nameId}-problems` : undefined}
             onClick={() => void publish()}
           >
@@ -694,6 +760,13 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
           </button>
         )}
       </header>
+      {helpOpen && (
+        <ShortcutsHelp
+          onClose={() => {
+            setHelpOpen(false);
+          }}
+        />
+      )}
       {notice && (
         <div className={`wm-notice wm-notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           {notice.text}
@@ -735,7 +808,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
             }}
           >
             {viewing ? (
-              <ViewedCanvas key={viewing.version} doc={viewing.doc} catalog={catalog} />
+              <ViewedCanvas key={viewing.version} doc={viewing.doc} catalog={catalog} onSelect={setViewedId} />
             ) : (
               <Canvas
                 doc={doc}
@@ -752,7 +825,18 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
             )}
           </CanvasInfoProvider>
           <div id={`${nameId}-problems`}>
-            <ProblemsPanel problems={viewing ? [] : shown} serverProblems={shownServer} onFocus={focusProblem} />
+            <ProblemsPanel
+              problems={viewing ? [] : shown}
+              serverProblems={viewing ? [] : shownServer}
+              onFocus={focusProblem}
+              note={
+                viewing
+                  ? format(s.viewingVersionProblems, { version: viewing.version })
+                  : readOnly
+                    ? s.readOnlyProblems
+                    : undefined
+              }
+            />
           </div>
         </main>
         <aside className="wm-side">{panel}</aside>
@@ -761,9 +845,18 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   );
 }
 
-/** A published version on the canvas, read only; selection stays local to this view. */
-function ViewedCanvas({ doc, catalog }: { doc: JourneyDoc; catalog: ReturnType<typeof catalogOf> }) {
+/** A published version on the canvas, read only; selection stays local to this view and is reported. */
+function ViewedCanvas(props: {
+  doc: JourneyDoc;
+  catalog: ReturnType<typeof catalogOf>;
+  onSelect: (id: string | undefined) => void;
+}) {
+  const { doc, catalog, onSelect } = props;
   const [state, dispatch] = useReducer(editorReducer, doc, initialEditorState);
+  const picked = state.doc.nodes.filter((n) => n.selected);
+  const one = picked.length === 1 ? picked[0]?.id : undefined;
+  useEffect(() => onSelect(one), [one, onSelect]);
+  useEffect(() => () => onSelect(undefined), [onSelect]);
   return (
     <Canvas
       doc={state.doc}
@@ -779,5 +872,7 @@ function ViewedCanvas({ doc, catalog }: { doc: JourneyDoc; catalog: ReturnType<t
 }
 
 const noEdges: ReadonlySet<string> = new Set();
+const noProblems: readonly Problem[] = [];
+const ignore = () => {};
 // An empty journey starts at 100 % with the origin top left; fitting the view waits for a journey with steps.
 const emptyViewport = { x: 0, y: 0, zoom: 1 };

@@ -88,7 +88,7 @@ export function StandaloneApp({ token }: { token: string | null }) {
   const section = sectionOf[route.page];
   const page =
     route.page === 'journey' ? (
-      <EditorView key={route.id} api={api} journeyId={route.id} onBack={() => go('#/')} />
+      <EditorView key={route.id} api={api} journeyId={route.id} onBack={() => go('#/')} autoFocus />
     ) : route.page === 'templates' ? (
       <TemplateLibrary api={api} onOpen={(id) => go(templateHref(id))} />
     ) : route.page === 'template' ? (

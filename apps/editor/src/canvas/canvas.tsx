@@ -13,7 +13,8 @@ import {
   type XYPosition,
 } from '@xyflow/react';
 import { type Dispatch, type DragEvent, useCallback, useEffect, useMemo, useRef } from 'react';
-import { useStrings } from '../strings.ts';
+import { format, useStrings } from '../strings.ts';
+import { useCanvasInfo } from './canvas-context.ts';
 import type { EditorAction, JourneyDoc, StepEdge } from './editor-state.ts';
 import { paletteMime } from './palette.tsx';
 import type { NodeTypeCatalog } from './registry.ts';
@@ -79,6 +80,46 @@ export function Canvas(props: CanvasProps) {
     void flow.fitView({ maxZoom: 1, padding: 0.15 });
   }, [initialized, flow]);
 
+  const info = useCanvasInfo();
+  const { problemsByNode } = info;
+  // Each card (a role=group) is named by its title, its type and its problems, for screen readers.
+  const nodes = useMemo(
+    () =>
+      doc.nodes.map((n) => {
+        const d = catalog.get(n.data.type, n.data.typeVersion ?? 1) ?? catalog.get(n.data.type);
+        const type = d?.title ?? n.data.type;
+        const name = n.data.label ? format(s.stepCardNamed, { title: n.data.label, type }) : type;
+        const count = problemsByNode.get(n.id)?.length ?? 0;
+        const ariaLabel = count > 0 ? `${name}, ${format(s.problemCount, { count })}` : name;
+        return n.ariaLabel === ariaLabel ? n : { ...n, ariaLabel };
+      }),
+    [doc.nodes, catalog, problemsByNode, s.stepCardNamed, s.problemCount],
+  );
+  const ariaLabelConfig = useMemo(
+    () => ({
+      'node.a11yDescription.default': s.nodeKeyboardHelp,
+      'node.a11yDescription.keyboardDisabled': s.nodeKeyboardHelp,
+      'node.a11yDescription.ariaLiveMessage': ({ direction, x, y }: { direction: string; x: number; y: number }) =>
+        format(s.nodeMoved, { direction, x, y }),
+      'edge.a11yDescription.default': s.edgeKeyboardHelp,
+      'controls.ariaLabel': s.canvasControls,
+      'controls.zoomIn.ariaLabel': s.zoomIn,
+      'controls.zoomOut.ariaLabel': s.zoomOut,
+      'controls.fitView.ariaLabel': s.showWholeJourney,
+      'controls.interactive.ariaLabel': s.toggleInteractivity,
+      'minimap.ariaLabel': s.miniMap,
+      'handle.ariaLabel': s.port,
+    }),
+    [s],
+  );
+  const rootRef = useRef<HTMLDivElement>(null);
+  // React Flow's attribution stays visible (its authors ask those who hide it to subscribe) but
+  // out of the keyboard's way: it is a link to their site, not part of editing a journey.
+  useEffect(() => {
+    for (const a of rootRef.current?.querySelectorAll('.react-flow__attribution a') ?? [])
+      a.setAttribute('tabindex', '-1');
+  });
+
   const edges = useMemo(() => {
     const shown: StepEdge[] = doc.edges.map((e) => {
       const problem = problemEdges.has(e.id);
@@ -141,15 +182,24 @@ export function Canvas(props: CanvasProps) {
   );
 
   return (
-    <div className="wm-canvas">
+    <div className="wm-canvas" ref={rootRef}>
       <ReactFlow
-        nodes={doc.nodes}
+        nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         defaultEdgeOptions={defaultEdgeOptions}
-        onNodesChange={(changes) => dispatch({ type: 'nodesChange', changes })}
-        onEdgesChange={(changes) => dispatch({ type: 'edgesChange', changes })}
-        onConnect={(connection) => dispatch({ type: 'connect', connection })}
+        // A read-only canvas still selects and measures; nothing that changes the journey gets through.
+        onNodesChange={(changes) => {
+          const allowed = readOnly ? changes.filter((c) => c.type === 'select' || c.type === 'dimensions') : changes;
+          if (allowed.length > 0) dispatch({ type: 'nodesChange', changes: allowed });
+        }}
+        onEdgesChange={(changes) => {
+          const allowed = readOnly ? changes.filter((c) => c.type === 'select') : changes;
+          if (allowed.length > 0) dispatch({ type: 'edgesChange', changes: allowed });
+        }}
+        onConnect={(connection) => {
+          if (!readOnly) dispatch({ type: 'connect', connection });
+        }}
         onBeforeDelete={async () => {
           dispatch({ type: 'checkpoint' });
           return true;
@@ -170,12 +220,13 @@ export function Canvas(props: CanvasProps) {
         minZoom={0.2}
         maxZoom={2}
         aria-label={s.canvas}
+        ariaLabelConfig={ariaLabelConfig}
       >
         <Background gap={20} />
         <MiniMap
           pannable
           zoomable
-          ariaLabel="Mini map"
+          ariaLabel={s.miniMap}
           nodeColor={(n) => categoryColor[catalog.get(String(n.data.type))?.category ?? ''] ?? '#9ca3af'}
         />
         <Controls showInteractive={false} />

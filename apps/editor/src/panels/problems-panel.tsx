@@ -16,10 +16,12 @@ export interface ProblemsPanelProps {
   /** Problems the server named when it refused to publish (e.g. node types this build lacks). */
   serverProblems: readonly ShownProblem[];
   onFocus: (problem: Problem) => void;
+  /** Said instead of "ready to publish" when what is shown cannot be published (a version, a read-only journey). */
+  note?: string | undefined;
 }
 
 /** Lists the compiler's problems; pressing one selects and shows the step (or edge) it names. */
-export function ProblemsPanel({ problems, serverProblems, onFocus }: ProblemsPanelProps) {
+export function ProblemsPanel({ problems, serverProblems, onFocus, note }: ProblemsPanelProps) {
   const s = useStrings();
   const total = problems.length + serverProblems.length;
   const item = (p: ShownProblem, i: number) => (
@@ -39,7 +41,9 @@ export function ProblemsPanel({ problems, serverProblems, onFocus }: ProblemsPan
   );
   return (
     <section className="wm-problems" aria-label={s.problems} aria-live="polite">
-      {total === 0 ? (
+      {total === 0 && note !== undefined ? (
+        <p className="wm-hint">{note}</p>
+      ) : total === 0 ? (
         <p className="wm-ok">
           <CircleCheck aria-hidden size={14} /> {s.noProblems}
         </p>

@@ -278,7 +278,7 @@ function EventRuleEditor(props: { rule: EventCondition; onChange: (c: Condition)
       </div>
       <div className="wm-field">
         <label htmlFor={opId}>{s.countOp}</label>
-        <div className="wm-row">
+        <div className="wm-row wm-count-row">
           <select
             id={opId}
             value={count.op}

@@ -99,11 +99,16 @@ export const conditionNode = defineNode({
   execute: (ctx, config) => ({ go: ctx.evaluate(config.if) ? 'yes' : 'no' }),
 });
 
-const branchSchema = z.strictObject({
-  port: z.string().regex(/^[a-zA-Z0-9_-]{1,40}$/, 'must be letters, digits, _ or -'),
-  weight: z.number().meta({ title: 'Weight' }),
-  label: z.string().max(80).optional(),
-});
+/** One output of a split or an A/B test; `noun` names it in the form ("Variant name", not "Port"). */
+const branchSchemaOf = (noun: string) =>
+  z.strictObject({
+    port: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,40}$/, 'must be letters, digits, _ or -')
+      .meta({ title: `${noun} name` }),
+    weight: z.number().meta({ title: 'Weight' }),
+    label: z.string().max(80).optional(),
+  });
 
 function weightProblems(key: string, items: readonly { port: string; weight: number }[]) {
   const problems: { path: (string | number)[]; message: string; code?: 'invalid_weights' }[] = [];
@@ -125,7 +130,7 @@ export const splitNode = defineNode({
   title: 'Random split',
   description: 'Divides contacts between branches by weight; a contact always gets the same branch.',
   icon: 'shuffle',
-  config: z.strictObject({ branches: z.array(branchSchema).min(2).max(20).meta({ title: 'Branches' }) }),
+  config: z.strictObject({ branches: z.array(branchSchemaOf('Branch')).min(2).max(20).meta({ title: 'Branches' }) }),
   ports: { fromConfig: 'branches', idKey: 'port', labelKey: 'label' },
   check: (config) => weightProblems('branches', config.branches),
   execute: (ctx, config) => {
@@ -147,7 +152,7 @@ export const abTestNode = defineNode({
   icon: 'flask',
   config: z
     .strictObject({
-      variants: z.array(branchSchema).min(2).max(10).meta({ title: 'Variants' }),
+      variants: z.array(branchSchemaOf('Variant')).min(2).max(10).meta({ title: 'Variants' }),
       mode: z.enum(['fixed', 'bandit']).default('fixed').meta({ title: 'Mode' }),
       metric: z.enum(['open', 'click', 'conversion']).default('open').meta({ title: 'Winning metric' }),
       conversionEvent: nameSchema.optional().meta({ title: 'Conversion event' }),
