@@ -15,6 +15,8 @@ export interface CanvasInfo {
   changes?: ReadonlyMap<string, NodeDiff> | null;
   /** While the analytics overlay is on: the live version's counts per step. */
   counts?: ReadonlyMap<string, NodeCounts> | null;
+  /** Ports that connections leave from but the step does not have (renamed, removed, hand-written JSON). */
+  missingPorts?: ReadonlyMap<string, readonly string[]>;
 }
 
 const CanvasContext = createContext<CanvasInfo>({

@@ -1,4 +1,4 @@
-import type { NodeTypeDescription } from '@waymark/nodes';
+import { type NodeTypeDescription, portsOf } from '@waymark/nodes';
 import {
   Background,
   Controls,
@@ -14,7 +14,7 @@ import {
 } from '@xyflow/react';
 import { type Dispatch, type DragEvent, useCallback, useEffect, useMemo, useRef } from 'react';
 import { format, useStrings } from '../strings.ts';
-import { useCanvasInfo } from './canvas-context.ts';
+import { CanvasInfoProvider, useCanvasInfo } from './canvas-context.ts';
 import type { EditorAction, JourneyDoc, StepEdge } from './editor-state.ts';
 import { paletteMime } from './palette.tsx';
 import type { NodeTypeCatalog } from './registry.ts';
@@ -82,6 +82,22 @@ export function Canvas(props: CanvasProps) {
 
   const info = useCanvasInfo();
   const { problemsByNode } = info;
+  // A connection from a port the step lacks is drawn from a marked handle, so it can be seen and deleted.
+  const missingPorts = useMemo(() => {
+    const map = new Map<string, string[]>();
+    const byId = new Map(doc.nodes.map((n) => [n.id, n]));
+    for (const e of doc.edges) {
+      const n = byId.get(e.source);
+      const d = n && (catalog.get(n.data.type, n.data.typeVersion ?? 1) ?? catalog.get(n.data.type));
+      if (!n || !d) continue;
+      const port = e.sourceHandle ?? 'next';
+      if (portsOf(d.ports, n.data.config ?? {}).some((p) => p.id === port)) continue;
+      const list = map.get(n.id) ?? [];
+      if (!list.includes(port)) map.set(n.id, [...list, port]);
+    }
+    return map;
+  }, [doc.nodes, doc.edges, catalog]);
+  const cardInfo = useMemo(() => ({ ...info, missingPorts }), [info, missingPorts]);
   // Each card (a role=group) is named by its title, its type and its problems, for screen readers.
   const nodes = useMemo(
     () =>
@@ -183,54 +199,56 @@ export function Canvas(props: CanvasProps) {
 
   return (
     <div className="wm-canvas" ref={rootRef}>
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        defaultEdgeOptions={defaultEdgeOptions}
-        // A read-only canvas still selects and measures; nothing that changes the journey gets through.
-        onNodesChange={(changes) => {
-          const allowed = readOnly ? changes.filter((c) => c.type === 'select' || c.type === 'dimensions') : changes;
-          if (allowed.length > 0) dispatch({ type: 'nodesChange', changes: allowed });
-        }}
-        onEdgesChange={(changes) => {
-          const allowed = readOnly ? changes.filter((c) => c.type === 'select') : changes;
-          if (allowed.length > 0) dispatch({ type: 'edgesChange', changes: allowed });
-        }}
-        onConnect={(connection) => {
-          if (!readOnly) dispatch({ type: 'connect', connection });
-        }}
-        onBeforeDelete={async () => {
-          dispatch({ type: 'checkpoint' });
-          return true;
-        }}
-        onNodeDragStart={() => dispatch({ type: 'dragStart' })}
-        onNodeDragStop={() => dispatch({ type: 'dragStop' })}
-        onDragOver={onDragOver}
-        onDrop={onDrop}
-        isValidConnection={(c) => c.source !== c.target}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        edgesReconnectable={false}
-        deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
-        // Shift-click adds steps to the selection (as Ctrl/⌘-click does); Shift-drag draws a selection box.
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        selectionKeyCode="Shift"
-        defaultViewport={defaultViewport ?? { x: 0, y: 0, zoom: 1 }}
-        minZoom={0.2}
-        maxZoom={2}
-        aria-label={s.canvas}
-        ariaLabelConfig={ariaLabelConfig}
-      >
-        <Background gap={20} />
-        <MiniMap
-          pannable
-          zoomable
-          ariaLabel={s.miniMap}
-          nodeColor={(n) => categoryColor[catalog.get(String(n.data.type))?.category ?? ''] ?? '#9ca3af'}
-        />
-        <Controls showInteractive={false} />
-      </ReactFlow>
+      <CanvasInfoProvider value={cardInfo}>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          defaultEdgeOptions={defaultEdgeOptions}
+          // A read-only canvas still selects and measures; nothing that changes the journey gets through.
+          onNodesChange={(changes) => {
+            const allowed = readOnly ? changes.filter((c) => c.type === 'select' || c.type === 'dimensions') : changes;
+            if (allowed.length > 0) dispatch({ type: 'nodesChange', changes: allowed });
+          }}
+          onEdgesChange={(changes) => {
+            const allowed = readOnly ? changes.filter((c) => c.type === 'select') : changes;
+            if (allowed.length > 0) dispatch({ type: 'edgesChange', changes: allowed });
+          }}
+          onConnect={(connection) => {
+            if (!readOnly) dispatch({ type: 'connect', connection });
+          }}
+          onBeforeDelete={async () => {
+            dispatch({ type: 'checkpoint' });
+            return true;
+          }}
+          onNodeDragStart={() => dispatch({ type: 'dragStart' })}
+          onNodeDragStop={() => dispatch({ type: 'dragStop' })}
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          isValidConnection={(c) => c.source !== c.target}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={false}
+          deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+          // Shift-click adds steps to the selection (as Ctrl/⌘-click does); Shift-drag draws a selection box.
+          multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+          selectionKeyCode="Shift"
+          defaultViewport={defaultViewport ?? { x: 0, y: 0, zoom: 1 }}
+          minZoom={0.2}
+          maxZoom={2}
+          aria-label={s.canvas}
+          ariaLabelConfig={ariaLabelConfig}
+        >
+          <Background gap={20} />
+          <MiniMap
+            pannable
+            zoomable
+            ariaLabel={s.miniMap}
+            nodeColor={(n) => categoryColor[catalog.get(String(n.data.type))?.category ?? ''] ?? '#9ca3af'}
+          />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </CanvasInfoProvider>
       {doc.nodes.length === 0 && <p className="wm-empty-canvas">{s.emptyCanvas}</p>}
     </div>
   );

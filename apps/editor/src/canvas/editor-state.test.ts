@@ -125,4 +125,70 @@ describe('dropping a step on a connection', () => {
     );
     expect(s.doc.edges.map((e) => e.id)).toEqual(['a:next->x']);
   });
+
+  describe('connections follow outputs defined by the config', () => {
+    const abTest = (ports: string[]): StepNode => ({
+      ...node('ab', 'flow.abTest'),
+      data: { type: 'flow.abTest', config: { variants: ports.map((port) => ({ port, weight: 50 })) } },
+    });
+    const ports = { fromConfig: 'variants', idKey: 'port', labelKey: 'label' } as const;
+    const start = () =>
+      run(
+        initialEditorState({ ...empty, nodes: [abTest(['a', 'b']), node('x', 'flow.exit'), node('y', 'flow.exit')] }),
+        { type: 'connect', connection: { source: 'ab', sourceHandle: 'a', target: 'x', targetHandle: null } },
+        { type: 'connect', connection: { source: 'ab', sourceHandle: 'b', target: 'y', targetHandle: null } },
+      );
+    const setPorts = (s: EditorState, list: string[], now = 10_000) =>
+      editorReducer(s, {
+        type: 'updateNode',
+        id: 'ab',
+        data: { config: { variants: list.map((port) => ({ port, weight: 50 })) } },
+        ports,
+        coalesceKey: 'config:ab',
+        now,
+      });
+    const edgeIds = (s: EditorState) => s.doc.edges.map((e) => e.id).sort();
+
+    it('moves the connection of a renamed port, as one undoable change with the rename', () => {
+      const before = start();
+      const after = setPorts(before, ['a', 'c']);
+      expect(edgeIds(after)).toEqual(['ab:a->x', 'ab:c->y']);
+      expect(after.doc.edges.find((e) => e.target === 'y')?.sourceHandle).toBe('c');
+      const undone = run(after, { type: 'undo' });
+      expect(edgeIds(undone)).toEqual(['ab:a->x', 'ab:b->y']);
+      expect(undone.doc.nodes[0]?.data.config).toEqual(before.doc.nodes[0]?.data.config);
+    });
+
+    it('keeps the connection while the id is retyped through empty, and the typed id adopts it', () => {
+      let s = setPorts(start(), ['a', ''], 10_000);
+      expect(edgeIds(s)).toEqual(['ab:a->x', 'ab:b->y']);
+      s = setPorts(s, ['a', 'n'], 10_100);
+      s = setPorts(s, ['a', 'ne'], 10_200);
+      s = setPorts(s, ['a', 'new'], 10_300);
+      expect(edgeIds(s)).toEqual(['ab:a->x', 'ab:new->y']);
+      // Typing is one history entry: one undo brings back b and its connection.
+      expect(edgeIds(run(s, { type: 'undo' }))).toEqual(['ab:a->x', 'ab:b->y']);
+    });
+
+    it('drops the connection of a removed port, and undo brings both back', () => {
+      const s = setPorts(start(), ['b']);
+      expect(edgeIds(s)).toEqual(['ab:b->y']);
+      expect(edgeIds(run(s, { type: 'undo' }))).toEqual(['ab:a->x', 'ab:b->y']);
+      // Adding a variant touches no connection.
+      expect(edgeIds(setPorts(start(), ['a', 'b', 'c']))).toEqual(['ab:a->x', 'ab:b->y']);
+    });
+
+    it('leaves connections alone for fixed ports and changes of other fields', () => {
+      const s = start();
+      const fixed = editorReducer(s, {
+        type: 'updateNode',
+        id: 'ab',
+        data: { config: { variants: [] } },
+        ports: [{ id: 'next', label: 'Next' }],
+      });
+      expect(edgeIds(fixed)).toEqual(['ab:a->x', 'ab:b->y']);
+      const label = editorReducer(s, { type: 'updateNode', id: 'ab', data: { label: 'Subject test' }, ports });
+      expect(label.doc.edges).toBe(s.doc.edges);
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import type { JourneySettings } from '@waymark/nodes';
+import type { JourneySettings, PortsSpec } from '@waymark/nodes';
 import {
   applyEdgeChanges,
   applyNodeChanges,
@@ -9,6 +9,7 @@ import {
   type NodeChange,
   type XYPosition,
 } from '@xyflow/react';
+import { portMoves } from './port-edges.ts';
 
 /** What a canvas node carries: exactly the `data` of `@waymark/nodes`' GraphNode. */
 export type StepData = {
@@ -54,7 +55,18 @@ export type EditorAction =
   | { type: 'insert'; nodes: StepNode[]; edges: StepEdge[] }
   /** Moves steps (an auto-layout) as one history entry. */
   | { type: 'moveNodes'; positions: ReadonlyMap<string, XYPosition> }
-  | { type: 'updateNode'; id: string; data: Partial<StepData>; coalesceKey?: string; now?: number }
+  /**
+   * Changes a step's data. With the node type's `ports`, connections follow the outputs its config
+   * defines: a renamed output keeps its connection, a removed one loses it, in the same history entry.
+   */
+  | {
+      type: 'updateNode';
+      id: string;
+      data: Partial<StepData>;
+      ports?: PortsSpec | undefined;
+      coalesceKey?: string;
+      now?: number;
+    }
   | { type: 'updateJourney'; patch: Partial<Pick<JourneyDoc, 'name' | 'settings'>>; coalesceKey?: string; now?: number }
   | { type: 'select'; nodeIds: readonly string[]; edgeIds?: readonly string[] }
   | { type: 'checkpoint' }
@@ -186,7 +198,21 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
     case 'updateNode': {
       const nodes = doc.nodes.map((n) => (n.id === action.id ? { ...n, data: { ...n.data, ...action.data } } : n));
       for (const n of nodes) if (n.data.label === '') delete n.data.label;
-      return commit(state, { ...doc, nodes }, action.coalesceKey, action.now);
+      const before = doc.nodes.find((n) => n.id === action.id);
+      let edges = doc.edges;
+      if (before && action.ports && action.data.config !== undefined) {
+        const portOf = (e: StepEdge) => e.sourceHandle ?? 'next';
+        const own = doc.edges.filter((e) => e.source === action.id).map(portOf);
+        const { renamed, removed } = portMoves(action.ports, before.data.config, action.data.config, own);
+        if (renamed.size > 0 || removed.size > 0)
+          edges = doc.edges.flatMap((e) => {
+            if (e.source !== action.id) return [e];
+            if (removed.has(portOf(e))) return [];
+            const to = renamed.get(portOf(e));
+            return to === undefined ? [e] : [{ ...e, id: edgeIdOf(e.source, to, e.target), sourceHandle: to }];
+          });
+      }
+      return commit(state, { ...doc, nodes, edges }, action.coalesceKey, action.now);
     }
     case 'updateJourney':
       return commit(state, { ...doc, ...action.patch }, action.coalesceKey, action.now);

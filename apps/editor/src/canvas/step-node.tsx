@@ -16,14 +16,16 @@ import { summarizeConfig } from './summary.ts';
  */
 export const StepNodeCard = memo(function StepNodeCard({ id, data, selected }: NodeProps<StepNode>) {
   const s = useStrings();
-  const { catalog, problemsByNode, visits, readOnly, changes, counts } = useCanvasInfo();
+  const { catalog, problemsByNode, visits, readOnly, changes, counts, missingPorts } = useCanvasInfo();
   const description = catalog.get(data.type, data.typeVersion ?? 1) ?? catalog.get(data.type);
   const ports = description ? portsOf(description.ports, data.config ?? {}) : [];
   const problems = problemsByNode.get(id) ?? [];
   const steps = visits?.get(id);
   const change = changes?.get(id);
   const count = counts?.get(id);
-  const portKey = ports.map((p) => p.id).join('|');
+  const missing = missingPorts?.get(id) ?? noPorts;
+  const handles = ports.length + missing.length;
+  const portKey = [...ports.map((p) => p.id), ...missing].join('|');
   const updateNodeInternals = useUpdateNodeInternals();
   // Handles move when ports come and go (a branch added to a split): React Flow must re-measure them.
   // biome-ignore lint/correctness/useExhaustiveDependencies: portKey is the trigger, not an input
@@ -81,11 +83,21 @@ export const StepNodeCard = memo(function StepNodeCard({ id, data, selected }: N
         {summary || (problems.length > 0 ? s.needsSetup : description?.description)}
       </div>
       {counts && <NodeStats counts={count} ports={ports} isAbTest={data.type === 'flow.abTest'} />}
-      {ports.length > 0 && (
+      {handles > 0 && (
         <div className="wm-node-ports">
           {ports.map((p) => (
             <span key={p.id} className="wm-port-label" data-port={p.id}>
-              {ports.length === 1 && p.id === 'next' ? '' : p.label}
+              {handles === 1 && p.id === 'next' ? '' : p.label}
+            </span>
+          ))}
+          {missing.map((port) => (
+            <span
+              key={`missing:${port}`}
+              className="wm-port-label wm-port-missing"
+              data-port={port}
+              title={format(s.missingPort, { port })}
+            >
+              {port}
             </span>
           ))}
         </div>
@@ -97,15 +109,31 @@ export const StepNodeCard = memo(function StepNodeCard({ id, data, selected }: N
           type="source"
           position={Position.Bottom}
           className="wm-handle-out"
-          style={{ left: `${((i + 0.5) / ports.length) * 100}%` }}
+          style={{ left: `${((i + 0.5) / handles) * 100}%` }}
           isConnectable={!readOnly}
           title={p.label}
           aria-label={`${title}: ${p.label}`}
         />
       ))}
+      {missing.map((port, i) => (
+        // Only to draw the connection from: nothing new connects to a port that does not exist.
+        <Handle
+          key={`missing:${port}`}
+          id={port}
+          type="source"
+          position={Position.Bottom}
+          className="wm-handle-out wm-handle-missing"
+          style={{ left: `${((ports.length + i + 0.5) / handles) * 100}%` }}
+          isConnectable={false}
+          title={format(s.missingPort, { port })}
+          aria-label={`${title}: ${format(s.missingPort, { port })}`}
+        />
+      ))}
     </div>
   );
 });
+
+const noPorts: readonly string[] = [];
 
 /** The analytics overlay on a card: how many entered, wait, went on and failed; email and variant results. */
 function NodeStats({

@@ -113,7 +113,13 @@ export function ConfigPanel(props: ConfigPanelProps) {
             ports={portKeys}
             disabled={readOnly}
             onChange={(next) =>
-              dispatch({ type: 'updateNode', id: node.id, data: { config: next }, coalesceKey: `config:${node.id}` })
+              dispatch({
+                type: 'updateNode',
+                id: node.id,
+                data: { config: next },
+                ports: description.ports,
+                coalesceKey: `config:${node.id}`,
+              })
             }
           />
         ) : (
