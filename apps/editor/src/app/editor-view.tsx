@@ -197,7 +197,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
     () =>
       compiled.problems.map((p) => {
         const type = typeOfNode(p.nodeId);
-        let message = problemText(p, catalog, type, s.isRequired);
+        let message = problemText(p, catalog, type, s);
         const node = p.nodeId === undefined ? undefined : doc.nodes.find((n) => n.id === p.nodeId);
         // The step is named beside the message, so the message need not start with its type's title.
         const typeTitle = type === undefined ? undefined : catalog.get(type)?.title;
@@ -205,7 +205,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         return { problem: { ...p, message }, message, where: node ? nodeTitle(node) : undefined };
       }),
     // Only the problems' own inputs matter; doc.nodes changes on every drag frame.
-    [compiled.problems, catalog, typeOfNode, s.isRequired, nodeTitle, doc.nodes],
+    [compiled.problems, catalog, typeOfNode, s, nodeTitle, doc.nodes],
   );
   const shownServer = useMemo<ShownProblem[]>(
     () => serverProblems.map((p) => ({ problem: p, message: p.message, where: p.nodeId })),

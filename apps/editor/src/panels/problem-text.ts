@@ -1,6 +1,7 @@
 import type { Problem } from '@waymark/nodes';
 import type { NodeTypeCatalog } from '../canvas/registry.ts';
-import { type JsonSchema, resolveSchema, titleOf } from './schema-form/json-schema.ts';
+import { format, type Strings } from '../strings.ts';
+import { hasWidget, type JsonSchema, resolveSchema, titleOf } from './schema-form/json-schema.ts';
 
 /** The titles of the fields along a config path, e.g. `['branches', 0, 'weight']` → `Branches 1 › Weight`. */
 export function fieldTitles(root: JsonSchema, path: readonly (string | number)[]): string | undefined {
@@ -21,24 +22,129 @@ export function fieldTitles(root: JsonSchema, path: readonly (string | number)[]
   return parts.length > 0 ? parts.join(' › ') : undefined;
 }
 
+/** The strings {@link problemText} words its messages with. */
+export type ProblemStrings = Pick<
+  Strings,
+  | 'isRequired'
+  | 'conditionRule'
+  | 'conditionAllOf'
+  | 'conditionAnyOf'
+  | 'conditionNot'
+  | 'conditionWhere'
+  | 'chooseAttribute'
+  | 'chooseProperty'
+  | 'chooseEvent'
+  | 'attribute'
+  | 'property'
+  | 'operator'
+  | 'value'
+  | 'eventName'
+  | 'countOp'
+  | 'within'
+>;
+
+/** Where a config path enters a condition field: the index of that field in the path and its schema. */
+function conditionField(root: JsonSchema, path: readonly (string | number)[]) {
+  let schema = resolveSchema(root, root);
+  for (let i = 0; i < path.length; i++) {
+    const step = path[i] as string | number;
+    const next = typeof step === 'number' ? schema.items : schema.properties?.[step];
+    if (!next) return undefined;
+    if (hasWidget(next, root, 'condition')) return { at: i, schema: resolveSchema(next, root) };
+    schema = resolveSchema(next, root);
+  }
+  return undefined;
+}
+
+const emptyName = /must not be empty|received undefined|>=1 character/i;
+
 /**
- * A problem's message in the words of the form: config paths become field titles and zod's "expected
- * string, received undefined" becomes "is required". Other messages are the compiler's own.
+ * A problem inside a condition in the builder's words: `all.2.any.0.attribute` + "must not be empty"
+ * → `rule 3 → any of, rule 1` and "choose an attribute" (the root group's rules are numbered plainly,
+ * nested groups say whether they match all or any).
+ */
+export function conditionPathText(
+  inner: readonly (string | number)[],
+  message: string,
+  eventScope: boolean,
+  s: ProblemStrings,
+): { where: string[]; text: string } {
+  const where: string[] = [];
+  let nested = false;
+  let event = eventScope;
+  let i = 0;
+  while (i < inner.length) {
+    const key = inner[i];
+    const n = inner[i + 1];
+    if ((key === 'all' || key === 'any') && typeof n === 'number') {
+      const rule = format(s.conditionRule, { n: n + 1 });
+      where.push(nested ? `${key === 'all' ? s.conditionAllOf : s.conditionAnyOf}, ${rule}` : rule);
+      nested = true;
+      i += 2;
+    } else if (key === 'not') {
+      where.push(s.conditionNot);
+      nested = true;
+      i += 1;
+    } else if (key === 'where') {
+      // An event rule's filter is a condition of its own, on the event's properties.
+      where.push(s.conditionWhere);
+      nested = false;
+      event = true;
+      i += 1;
+    } else break;
+  }
+  const leaf = inner.slice(i).map(String);
+  const field = leaf[0];
+  let text = message;
+  if (field === 'attribute' && emptyName.test(message)) text = event ? s.chooseProperty : s.chooseAttribute;
+  else if (field === 'event' && emptyName.test(message)) text = s.chooseEvent;
+  else if (field !== undefined) {
+    const words: Record<string, string> = {
+      attribute: event ? s.property : s.attribute,
+      op: s.operator,
+      value: s.value,
+      event: s.eventName,
+      count: s.countOp,
+      within: s.within,
+    };
+    const word = words[field] ?? leaf.join('.');
+    text = /received undefined$/.test(message) ? `${word} ${s.isRequired}` : `${word}: ${message}`;
+  }
+  return { where, text };
+}
+
+/**
+ * A problem's message in the words of the form: config paths become field titles, paths into a
+ * condition become its rules ("Condition, rule 3 → any of, rule 1: choose an attribute"), and zod's
+ * "expected string, received undefined" becomes "is required". Other messages are the compiler's own.
  */
 export function problemText(
   problem: Problem,
   catalog: NodeTypeCatalog,
   nodeType: string | undefined,
-  isRequired: string,
+  s: ProblemStrings,
 ) {
   if (problem.code !== 'invalid_config' || !problem.path || problem.path.length === 0 || !nodeType)
     return problem.message;
   const description = catalog.get(nodeType);
   if (!description) return problem.message;
-  const fields = fieldTitles(description.configSchema as JsonSchema, problem.path);
+  const root = description.configSchema as JsonSchema;
   const prefix = `${description.title}: ${problem.path.join('.')}: `;
-  if (!fields || !problem.message.startsWith(prefix)) return problem.message;
+  if (!problem.message.startsWith(prefix)) return problem.message;
   const rest = problem.message.slice(prefix.length);
-  const text = /received undefined$/.test(rest) ? isRequired : rest;
-  return `${description.title}: ${fields} ${text === isRequired ? text : `— ${text}`}`;
+  const condition = conditionField(root, problem.path);
+  if (condition) {
+    const own = problem.path.slice(0, condition.at + 1);
+    const eventScope = condition.schema['x-waymark-scope'] === 'event';
+    const { where, text } = conditionPathText(problem.path.slice(condition.at + 1), rest, eventScope, s);
+    // A step that is nothing but its condition (flow.condition) names it by the step's title.
+    const only = own.length === 1 && Object.keys(resolveSchema(root, root).properties ?? {}).length === 1;
+    const name = only ? description.title : (fieldTitles(root, own) ?? own.join('.'));
+    const located = [name, ...(where.length > 0 ? [where.join(' → ')] : [])].join(', ');
+    return only ? `${located}: ${text}` : `${description.title}: ${located}: ${text}`;
+  }
+  const fields = fieldTitles(root, problem.path);
+  if (!fields) return problem.message;
+  const text = /received undefined$/.test(rest) ? s.isRequired : rest;
+  return `${description.title}: ${fields} ${text === s.isRequired ? text : `— ${text}`}`;
 }

@@ -171,4 +171,28 @@ describe('rule values', () => {
     ).toBe('plan = pro or purchase ≥ 2× in 30 days');
     expect(summarizeCondition({ not: { attribute: 'email', op: 'exists' } })).toBe('not (has email)');
   });
+
+  it('leaves rules still being filled in out of the summary', () => {
+    expect(
+      summarizeCondition({
+        all: [
+          { attribute: 'plan', op: 'eq', value: 'pro' },
+          { event: 'purchase' },
+          { attribute: '', op: 'eq', value: '' },
+          { event: '' },
+          { not: { attribute: '', op: 'exists' } },
+          { any: [{ attribute: '', op: 'eq', value: '' }] },
+        ],
+      }),
+    ).toBe('plan = pro and purchase');
+    expect(summarizeCondition({ all: [{ attribute: '', op: 'eq', value: '' }] })).toBe('');
+    expect(
+      summarizeCondition({
+        all: [
+          { attribute: 'plan', op: 'eq', value: 'pro' },
+          { any: [{ event: 'purchase' }, { attribute: 'vip', op: 'eq', value: true }, { event: '' }] },
+        ],
+      }),
+    ).toBe('plan = pro and (purchase or vip = true)');
+  });
 });

@@ -101,24 +101,33 @@ const opWords: Record<string, string> = {
   in: 'in',
 };
 
-/** A one-line reading of a condition for the canvas, e.g. `plan = pro`. */
+/**
+ * A one-line reading of a condition for the canvas, e.g. `plan = pro`. Rules still being filled in
+ * (no attribute or event named yet) are left out rather than shown as `and  = `.
+ */
 export function summarizeCondition(c: Condition | undefined, depth = 0): string {
   if (c === undefined) return '';
   if (depth > 3) return '…';
   if (isGroup(c)) {
     const { mode, rules } = groupParts(c);
-    if (rules.length === 1) return summarizeCondition(rules[0], depth + 1);
-    const parts = rules.map((r) => summarizeCondition(r, depth + 1));
-    return parts.join(mode === 'all' ? ' and ' : ' or ');
+    const parts = rules.map((r) => summarizeCondition(r, depth + 1)).filter((p) => p !== '');
+    if (parts.length <= 1) return parts[0] ?? '';
+    const text = parts.join(mode === 'all' ? ' and ' : ' or ');
+    return depth > 0 ? `(${text})` : text;
   }
-  if (isNot(c)) return `not (${summarizeCondition(c.not, depth + 1)})`;
+  if (isNot(c)) {
+    const inner = summarizeCondition(c.not, depth + 1);
+    return inner === '' ? '' : `not (${inner})`;
+  }
   if (isEventRule(c)) {
+    if (typeof c.event !== 'string' || c.event.trim() === '') return '';
     const count = c.count ?? { op: 'gte', value: 1 };
     const times = count.op === 'gte' && count.value === 1 ? '' : ` ${opWords[count.op]} ${count.value}×`;
     const within = c.within ? ` in ${describeDuration(c.within)}` : '';
     return `${c.event}${times}${within}`;
   }
   if (isAttributeRule(c)) {
+    if (typeof c.attribute !== 'string' || c.attribute.trim() === '') return '';
     if (c.op === 'exists') return c.value === false ? `no ${c.attribute}` : `has ${c.attribute}`;
     return `${c.attribute} ${opWords[c.op] ?? c.op} ${showValue(c.value)}`;
   }
