@@ -156,6 +156,18 @@ export function requireWorkspaceEditor(p: Principal): void {
     );
 }
 
+/**
+ * Throws unless the caller's credential covers the whole workspace (an API key, or an editor token not
+ * limited to one journey): for data that spans every journey, such as the mail the workspace sent.
+ */
+export function requireWholeWorkspace(p: Principal, what: string): void {
+  if (p.journeyId !== undefined)
+    throw new ApiError(
+      'forbidden',
+      `${what} needs an API key or an editor token for the whole workspace; this editor token is limited to journey "${p.journeyId}"`,
+    );
+}
+
 /** Throws unless the caller may touch this journey (editor tokens may be limited to one). */
 export function requireJourneyAccess(p: Principal, journeyId: string): void {
   if (p.journeyId !== undefined && p.journeyId !== journeyId)

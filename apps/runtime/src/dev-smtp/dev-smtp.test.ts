@@ -2,6 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.ts';
+import { issueEditorToken } from '../api/auth.ts';
 import { createWorkspace } from '../bootstrap.ts';
 import type { Database } from '../db/client.ts';
 import { devInbox } from '../db/schema.ts';
@@ -185,6 +186,33 @@ for (const backend of testBackends) {
       expect((await get(`/v1/dev/inbox/${forged?.id}`)).status).toBe(404);
       expect((await get(`/v1/dev/inbox/${listB.messages[0]?.id}`)).status).toBe(404);
       expect((await asB(`/v1/dev/inbox/${listB.messages[0]?.id}`)).status).toBe(200);
+    });
+
+    it('refuses an editor token limited to one journey (403) and serves a workspace-wide one', async () => {
+      const list = (await (await get('/v1/dev/inbox?limit=500')).json()) as { messages: { id: number }[] };
+      const someId = list.messages[0]?.id;
+      expect(someId).toBeDefined();
+      const token = async (scope: { journeyId?: string; access: 'edit' | 'read' }) =>
+        (await issueEditorToken(services.secrets.tokens, { workspaceId, ttlSeconds: 600, ...scope })).token;
+      const scoped = await token({ journeyId: 'welcome', access: 'edit' });
+      for (const path of ['/v1/dev/inbox', `/v1/dev/inbox/${someId}`]) {
+        const res = await get(path, scoped);
+        expect(res.status).toBe(403);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('forbidden');
+        expect(body.error.message).toBe(
+          'the development inbox needs an API key or an editor token for the whole workspace; this editor token is limited to journey "welcome"',
+        );
+        expect(JSON.stringify(body)).not.toContain('example.test');
+      }
+      for (const wide of [await token({ access: 'read' }), await token({ access: 'edit' })]) {
+        const res = await get('/v1/dev/inbox?limit=500', wide);
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as { messages: { id: number }[] }).messages.map((m) => m.id)).toEqual(
+          list.messages.map((m) => m.id),
+        );
+        expect((await get(`/v1/dev/inbox/${someId}`, wide)).status).toBe(200);
+      }
     });
 
     it('answers 401 without credentials, 404 for an unknown id, 400 for a bad limit', async () => {

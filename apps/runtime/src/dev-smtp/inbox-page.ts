@@ -82,7 +82,7 @@ function inboxHtml(nonce: string): string {
     if (!token) throw new Error('No token in this tab. Open the sign-in link the runtime printed at start.');
     const res = await fetch(path, { headers: { authorization: 'Bearer ' + token } });
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error((body.error && body.error.message) || res.status + ' ' + res.statusText);
+    if (!res.ok) throw Object.assign(new Error((body.error && body.error.message) || res.status + ' ' + res.statusText), { status: res.status });
     return body;
   }
 
@@ -109,7 +109,11 @@ function inboxHtml(nonce: string): string {
         li.dataset.id = m.id;
         return li;
       }));
-    } catch (err) { showError(err); }
+    } catch (err) {
+      // A wrong or too narrow token will not get better by asking again.
+      if (err.status === 401 || err.status === 403) clearInterval(refresher);
+      showError(err);
+    }
   }
 
   function tabs(panes) {
@@ -156,8 +160,8 @@ function inboxHtml(nonce: string): string {
 
   $('refresh').addEventListener('click', loadList);
   $('signout').addEventListener('click', () => { sessionStorage.removeItem(key); location.reload(); });
+  const refresher = setInterval(() => { if (!document.hidden) loadList(); }, 3000);
   loadList();
-  setInterval(() => { if (!document.hidden) loadList(); }, 3000);
 })();
 </script>
 </body>

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
+import { type Principal, requireWholeWorkspace } from '../api/auth.ts';
 import { bearerSecurity, errorResponses, jsonResponse, newRouter } from '../api/openapi.ts';
 import { devInbox } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -38,6 +39,12 @@ function ensureSinkInUse(services: Services): void {
     throw new ApiError('not_found', 'the development inbox is off: mail goes to the server in SMTP_URL');
 }
 
+/** The inbox holds mail of every journey of the workspace, so a token limited to one journey may not read it. */
+function inboxWorkspaceOf(p: Principal): string {
+  requireWholeWorkspace(p, 'the development inbox');
+  return p.workspaceId;
+}
+
 function summaryOf(row: typeof devInbox.$inferSelect): z.infer<typeof summarySchema> {
   return {
     id: row.id,
@@ -51,8 +58,8 @@ function summaryOf(row: typeof devInbox.$inferSelect): z.infer<typeof summarySch
 /**
  * `GET /dev/inbox` and `GET /dev/inbox/{id}` (mounted under `/v1`): the messages the development SMTP
  * sink caught for the caller's workspace, newest first, and one of them parsed. Mail that carries no
- * valid workspace mark (not sent by Waymark's delivery) is listed to no one. Answers 404 when a real
- * SMTP server is configured.
+ * valid workspace mark (not sent by Waymark's delivery) is listed to no one. Editor tokens limited to
+ * one journey get 403: the inbox spans every journey. Answers 404 when a real SMTP server is configured.
  */
 export function devInboxRoutes(services: Services) {
   const router = newRouter();
@@ -68,12 +75,13 @@ export function devInboxRoutes(services: Services) {
         200: jsonResponse(z.object({ messages: z.array(summarySchema) }), 'Messages'),
         400: errorResponses[400],
         401: errorResponses[401],
+        403: errorResponses[403],
         404: errorResponses[404],
       },
     }),
     async (c) => {
       ensureSinkInUse(services);
-      const { workspaceId } = c.get('principal');
+      const workspaceId = inboxWorkspaceOf(c.get('principal'));
       const { limit } = c.req.valid('query');
       const rows = await services.db
         .select({
@@ -103,12 +111,13 @@ export function devInboxRoutes(services: Services) {
         200: jsonResponse(messageSchema, 'The message'),
         400: errorResponses[400],
         401: errorResponses[401],
+        403: errorResponses[403],
         404: errorResponses[404],
       },
     }),
     async (c) => {
       ensureSinkInUse(services);
-      const { workspaceId } = c.get('principal');
+      const workspaceId = inboxWorkspaceOf(c.get('principal'));
       const { id } = c.req.valid('param');
       const [row] = await services.db
         .select()
