@@ -221,8 +221,31 @@ describe.each(kinds)('who decided an approval, on %s', (kind) => {
       ]);
       expect(history.body.decisions[3]).toMatchObject({ node: 'review', note: 'fine', decidedBy: asMaria });
       expect(history.body.decisions[1]?.decidedBy).toEqual(asKey);
-      const limited = await t.api<{ decisions: HistoryEntry[] }>('GET', '/v1/approvals/history?limit=1');
+      const limited = await t.api<{ decisions: HistoryEntry[]; next: string | null }>(
+        'GET',
+        '/v1/approvals/history?limit=1',
+      );
       expect(limited.body.decisions.map((d) => d.contactId)).toEqual(['dan']);
+      // Paging: each page continues where the last ended, and the last says there is no more.
+      const pages: string[][] = [limited.body.decisions.map((d) => d.contactId)];
+      let next = limited.body.next;
+      while (next !== null) {
+        const page = await t.api<{ decisions: HistoryEntry[]; next: string | null }>(
+          'GET',
+          `/v1/approvals/history?limit=3&before=${next}`,
+        );
+        expect(page.status).toBe(200);
+        pages.push(page.body.decisions.map((d) => d.contactId));
+        next = page.body.next;
+      }
+      expect(pages).toEqual([['dan'], ['cyd', 'bob', 'ann']]);
+      expect(history.body).toMatchObject({ next: null });
+      const badCursor = await t.api<ApiErrorBody>('GET', '/v1/approvals/history?before=999999999');
+      expect(badCursor.status).toBe(400);
+      expect(badCursor.body.error.message).toBe('before: no decision 999999999 in this workspace');
+      const junkCursor = await t.api<ApiErrorBody>('GET', '/v1/approvals/history?before=abc');
+      expect(junkCursor.status).toBe(400);
+      expect(junkCursor.body.error.message).toMatch(/before/);
       const badLimit = await t.api<ApiErrorBody>('GET', '/v1/approvals/history?limit=0');
       expect(badLimit.status).toBe(400);
       expect(badLimit.body.error.message, badLimit.body.error.message).toMatch(/limit/);

@@ -503,11 +503,20 @@ export function approvalRoutes(services: Services) {
         query: z.object({
           journeyId: z.string().min(1).max(100).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(50),
+          before: z
+            .string()
+            .regex(/^[1-9]\d{0,17}$/, 'must be the "next" value of a previous page')
+            .optional()
+            .openapi({ description: 'The `next` of the previous page: lists the decisions older than it' }),
         }),
       },
       responses: {
         200: jsonResponse(
-          z.object({ decisions: z.array(historyEntrySchema) }),
+          z.object({
+            decisions: z.array(historyEntrySchema),
+            /** Pass as `before` for the next (older) page; null on the last page. */
+            next: z.string().nullable(),
+          }),
           'Decisions already made, newest first, with who made them',
         ),
         ...errorResponses,
@@ -518,6 +527,20 @@ export function approvalRoutes(services: Services) {
       const query = c.req.valid('query');
       if (query.journeyId !== undefined) requireJourneyAccess(p, query.journeyId);
       const journeyId = p.journeyId ?? query.journeyId;
+      const before = query.before === undefined ? undefined : Number(query.before);
+      if (before !== undefined) {
+        const [known] = await db
+          .select({ id: auditLog.id })
+          .from(auditLog)
+          .where(
+            and(
+              eq(auditLog.workspaceId, p.workspaceId),
+              eq(auditLog.id, before),
+              inArray(auditLog.action, decisionActions),
+            ),
+          );
+        if (!known) throw new ApiError('invalid_request', `before: no decision ${before} in this workspace`);
+      }
       const rows = await db
         .select()
         .from(auditLog)
@@ -526,11 +549,17 @@ export function approvalRoutes(services: Services) {
             eq(auditLog.workspaceId, p.workspaceId),
             inArray(auditLog.action, decisionActions),
             journeyId === undefined ? undefined : sql`${auditLog.details}->>'journey' = ${journeyId}`,
+            // Compared in the database: the timestamps have microseconds that a JavaScript date would drop.
+            before === undefined
+              ? undefined
+              : sql`(${auditLog.at}, ${auditLog.id}) < (select a.at, a.id from ${auditLog} a where a.id = ${before})`,
           ),
         )
         .orderBy(desc(auditLog.at), desc(auditLog.id))
-        .limit(query.limit);
-      return c.json({ decisions: rows.map(historyEntry) }, 200);
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const next = rows.length > query.limit ? String(page[page.length - 1]?.id) : null;
+      return c.json({ decisions: page.map(historyEntry), next }, 200);
     },
   );
 
