@@ -14,6 +14,11 @@ interface Summary {
   suppressed: number;
   conflicts: number;
   flagged: { disposable: number; role: number; typo: number };
+  error: string | null;
+  errorRow: number | null;
+  rowsCommitted: number;
+  resumeFromRow: number | null;
+  startRow: number | null;
   errors?: Issue[];
 }
 interface Issue {
@@ -82,7 +87,13 @@ describe.each(kinds)('contact import with list hygiene on %s', (kind) => {
       expect(await count()).toBe(99_501);
 
       const progress = await t.api<Summary & { finishedAt: string }>('GET', '/v1/imports/big');
-      expect(progress.body).toMatchObject({ status: 'done', ...expected });
+      expect(progress.body).toMatchObject({
+        status: 'done',
+        ...expected,
+        rowsCommitted: 100_000,
+        resumeFromRow: null,
+        errorRow: null,
+      });
       expect(progress.body.finishedAt).toBeTruthy();
 
       // Errors name the row (the header is row 1) and the field.
@@ -195,4 +206,86 @@ describe.each(kinds)('contact import with list hygiene on %s', (kind) => {
     const failed = await t.api<Summary>('GET', '/v1/imports/broken');
     expect(failed.body).toMatchObject({ status: 'failed', error: expect.stringMatching(/quote/i) });
   });
+
+  it.skipIf(skip)(
+    'a file that breaks late keeps its committed chunks, says where to resume, and resumes from there',
+    async () => {
+      // File rows 2…2600 (the header is row 1); row 2512 opens a quote it never closes.
+      const lateFile = function* (plan: string, broken: boolean) {
+        yield 'email,plan\n';
+        for (let row = 2; row <= 2600; row++)
+          yield broken && row === 2512 ? `late${row}@example.net,"${plan}\n` : `late${row}@example.net,${plan}\n`;
+      };
+      const lateContacts = async () => {
+        const r = await t.runtime.services.db.execute(
+          `select email, attributes->>'plan' as plan from contacts where email like 'late%@example.net'`,
+        );
+        const rows = (Array.isArray(r) ? r : (r as unknown as { rows: unknown[] }).rows) as {
+          email: string;
+          plan: string;
+        }[];
+        return new Map(rows.map((c) => [Number(/^late(\d+)@/.exec(c.email)?.[1]), c.plan]));
+      };
+
+      const failed = await postImport<{ error: { message: string; details: { import: Summary } } }>(
+        t.url,
+        t.apiKey,
+        lateFile('first', true),
+        { query: '?id=late' },
+      );
+      expect(failed.status).toBe(400);
+      expect(failed.body.error.message).toBe(
+        'row 2512: a quoted cell is never closed: its opening " has no closing " (the rest of the file was read into it)',
+      );
+      const expected = {
+        status: 'failed',
+        errorRow: 2512,
+        rowsCommitted: 2000,
+        resumeFromRow: 2002,
+        startRow: null,
+        error: failed.body.error.message,
+      };
+      expect(failed.body.error.details.import).toMatchObject(expected);
+      const status = await t.api<Summary>('GET', '/v1/imports/late');
+      expect(status.body).toMatchObject({ ...expected, imported: 2000 });
+      // Exactly the two committed chunks are there: file rows 2…2001.
+      const kept = await lateContacts();
+      expect(kept.size).toBe(2000);
+      expect(Math.min(...kept.keys())).toBe(2);
+      expect(Math.max(...kept.keys())).toBe(2001);
+
+      // The fixed file (every row now says "second") from row 2002: only the rest is read and imported.
+      const bad = await postImport<{ error: { message: string } }>(t.url, t.apiKey, lateFile('second', false), {
+        query: '?startRow=0',
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/^query startRow: /);
+      const resumed = await postImport<Summary>(t.url, t.apiKey, lateFile('second', false), {
+        query: `?id=late-rest&startRow=${status.body.resumeFromRow}`,
+      });
+      expect(resumed.status).toBe(201);
+      const done = {
+        status: 'done',
+        rowsRead: 599,
+        imported: 599,
+        rowsCommitted: 599,
+        resumeFromRow: null,
+        startRow: 2002,
+        errorRow: null,
+        error: null,
+      };
+      expect(resumed.body).toMatchObject(done);
+      expect((await t.api<Summary>('GET', '/v1/imports/late-rest')).body).toMatchObject(done);
+      const all = await lateContacts();
+      expect(all.size).toBe(2599);
+      expect([all.get(2), all.get(2001), all.get(2002), all.get(2512), all.get(2600)]).toEqual([
+        'first',
+        'first',
+        'second',
+        'second',
+        'second',
+      ]);
+    },
+    120_000,
+  );
 });

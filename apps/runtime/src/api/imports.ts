@@ -32,6 +32,14 @@ const summarySchema = z
     flagged: z.object({ disposable: z.number(), role: z.number(), typo: z.number() }),
     reportOverflow: z.number(),
     error: z.string().nullable(),
+    /** The file row the error is about, when the file could not be read on (e.g. an unclosed quote). */
+    errorRow: z.number().nullable(),
+    /** Data rows whose chunk was committed: all of them once done; what a failed import kept. */
+    rowsCommitted: z.number(),
+    /** The first file row (header line = row 1) not committed: pass it as `startRow` to resume. Null once done and for dry runs. */
+    resumeFromRow: z.number().nullable(),
+    /** The row this import started at, when it resumed an earlier one. */
+    startRow: z.number().nullable(),
   })
   .openapi('ContactImport');
 
@@ -60,11 +68,15 @@ export function importRoutes(services: Services) {
       path: '/imports',
       security: bearerSecurity,
       description:
-        'Imports contacts from a CSV file (header line with an "email" column, optional "id"; other columns become attributes) or JSON lines (`{"email", "id", "attributes"}`), streamed. Invalid rows are reported and skipped, duplicates merged, disposable/role/typo addresses imported and flagged, suppressed addresses not imported. `dryRun=true` writes nothing and returns the first 1,000 report entries.',
+        'Imports contacts from a CSV file (header line with an "email" column, optional "id"; other columns become attributes) or JSON lines (`{"email", "id", "attributes"}`), streamed. Invalid rows are reported and skipped, duplicates merged, disposable/role/typo addresses imported and flagged, suppressed addresses not imported. `dryRun=true` writes nothing and returns the first 1,000 report entries. The file is written in chunks of 1,000 rows; when it breaks late, the committed chunks stay and `rowsCommitted`/`resumeFromRow` say how far it got: send the fixed file again with `startRow` set to `resumeFromRow` to import only the rest (importing the whole file again is harmless too: rows are upserted).',
       request: {
         query: z.object({
           dryRun: z.enum(['true', 'false']).optional(),
           id: importIdSchema.optional(),
+          startRow: z.coerce.number().int().min(1).optional().openapi({
+            description:
+              "Resume: skip the file's rows before this one (a CSV's header line is row 1 and is still read); use a failed import's resumeFromRow",
+          }),
         }),
         body: {
           required: true,
@@ -113,6 +125,7 @@ export function importRoutes(services: Services) {
           actor: p.actor,
           ip: clientIp(c, services.config.trustProxy),
           rows,
+          startRow: query.startRow,
           afterChunk: (tx, ids) => refreshAudience(tx, services, p.workspaceId, ids, { attributesChanged: true }),
         });
         if (dryRun) return c.json({ ...summary, errors: issues }, 200);
@@ -168,6 +181,10 @@ export function importRoutes(services: Services) {
           flagged: r.flagged,
           reportOverflow: r.reportOverflow,
           error: r.error,
+          errorRow: r.errorRow,
+          rowsCommitted: r.rowsCommitted,
+          resumeFromRow: r.status === 'done' ? null : r.resumeFromRow,
+          startRow: r.startRow,
           createdAt: r.createdAt.toISOString(),
           updatedAt: r.updatedAt.toISOString(),
           finishedAt: r.finishedAt?.toISOString() ?? null,

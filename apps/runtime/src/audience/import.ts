@@ -47,6 +47,14 @@ export interface ImportSummary {
   /** Report entries beyond the stored cap (the counts above stay exact). */
   reportOverflow: number;
   error: string | null;
+  /** The file row the error is about, when the file could not be read on (e.g. an unclosed quote). */
+  errorRow: number | null;
+  /** Data rows whose chunk was committed (all of them once done; what a failed import kept). */
+  rowsCommitted: number;
+  /** The first file row not committed, to resume from (`startRow`); null once done and for dry runs. */
+  resumeFromRow: number | null;
+  /** The row this import started at, when it resumed an earlier one. */
+  startRow: number | null;
 }
 
 /** Rows per transaction. */
@@ -75,7 +83,7 @@ export async function* csvRows(body: AsyncIterable<Uint8Array | string>): AsyncG
   let idAt = -1;
   let emailAt = -1;
   let row = 0;
-  for await (const record of parser as AsyncIterable<string[]>) {
+  for await (const record of csvRecords(parser)) {
     row++;
     if (!header) {
       header = record.map((h) => h.trim());
@@ -111,6 +119,24 @@ export async function* csvRows(body: AsyncIterable<Uint8Array | string>): AsyncG
     };
   }
   if (!header) throw new ImportFormatError(1, 'the file is empty: a CSV import needs a header line with "email"');
+}
+
+/** The parser's records, its errors turned into errors naming the file row (the record) at fault. */
+async function* csvRecords(parser: AsyncIterable<string[]>): AsyncGenerator<string[]> {
+  try {
+    yield* parser;
+  } catch (e) {
+    const { code, records } = e as { code?: unknown; records?: unknown };
+    if (typeof code !== 'string' || !code.startsWith('CSV_') || typeof records !== 'number') throw e;
+    // csv-parse names the line where it gave up (for an unclosed quote, the file's end); the record
+    // it could not finish is the row to fix.
+    throw new ImportFormatError(
+      records + 1,
+      code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'a quoted cell is never closed: its opening " has no closing " (the rest of the file was read into it)'
+        : (e as Error).message,
+    );
+  }
 }
 
 /** Reads JSON-lines rows (`{"email": …, "id": …, "attributes": {…}, …}`; other keys become attributes). */
@@ -221,6 +247,8 @@ export interface ImportOptions {
   actor: string;
   ip?: string | undefined;
   rows: AsyncIterable<ImportRow>;
+  /** Resume an earlier import: rows of the file before this one are skipped (a CSV's header is still read). */
+  startRow?: number | undefined;
   /** Runs in each chunk's transaction with the ids written (the live audience refreshes them). */
   afterChunk?: ((tx: Tx, contactIds: string[]) => Promise<unknown>) | undefined;
 }
@@ -229,7 +257,8 @@ export interface ImportOptions {
  * Imports contacts chunk by chunk, each chunk in one transaction with the import's progress: invalid
  * rows are reported and skipped, duplicates (by normalised address) merged and counted, suspicious
  * rows imported and flagged in the report, suppressed and erased addresses counted and not imported.
- * A dry run reads the database but writes nothing and returns the first report entries.
+ * A dry run reads the database but writes nothing and returns the first report entries. When the
+ * file breaks late, the chunks before stay committed: `rowsCommitted` and `resumeFromRow` say how far.
  */
 export async function runImport(
   db: Db,
@@ -251,11 +280,23 @@ export async function runImport(
     flagged: { disposable: 0, role: 0, typo: 0 },
     reportOverflow: 0,
     error: null,
+    errorRow: null,
+    rowsCommitted: 0,
+    resumeFromRow: dryRun ? null : Math.max(options.startRow ?? 1, options.format === 'csv' ? 2 : 1),
+    startRow: options.startRow ?? null,
   };
+  const startRow = options.startRow ?? 1;
   const kept: ImportIssue[] = [];
   let stored = 0;
   if (!dryRun)
-    await db.insert(contactImports).values({ workspaceId, id, format: options.format, actor: options.actor });
+    await db.insert(contactImports).values({
+      workspaceId,
+      id,
+      format: options.format,
+      actor: options.actor,
+      resumeFromRow: summary.resumeFromRow,
+      startRow: summary.startRow,
+    });
 
   /** First row of each normalised address seen, by hash. */
   const seen = new Map<number, number>();
@@ -265,11 +306,13 @@ export async function runImport(
   let entries = new Map<number, Entry>();
   let issues: ImportIssue[] = [];
   let rowsInChunk = 0;
+  let lastRow = 0;
   const report = (issue: ImportIssue) => issues.push(issue);
 
   const accept = (r: ImportRow) => {
     summary.rowsRead++;
     rowsInChunk++;
+    lastRow = r.row;
     if (r.error) {
       summary.invalid++;
       report({ row: r.row, severity: 'error', ...r.error, suggestion: null });
@@ -371,7 +414,7 @@ export async function runImport(
   // duplicate of an earlier chunk's row resolves to the contact that row created).
   let inFlight: Promise<void> = Promise.resolve();
   let failure: { error: unknown } | undefined;
-  const write = async (chunk: Entry[], chunkIssues: ImportIssue[]) => {
+  const write = async (chunk: Entry[], chunkIssues: ImportIssue[], rows: { count: number; last: number }) => {
     const contactRows = await resolveChunk(db, workspaceId, chunk, summary, chunkIssues);
     chunkIssues.sort((x, y) => x.row - y.row);
     if (dryRun) {
@@ -382,32 +425,36 @@ export async function runImport(
     const toStore = chunkIssues.slice(0, room);
     summary.reportOverflow += chunkIssues.length - toStore.length;
     stored += toStore.length;
+    const committed = { rowsCommitted: summary.rowsCommitted + rows.count, resumeFromRow: rows.last + 1 };
     const { afterChunk } = options;
     if (afterChunk)
       await db.transaction(async (tx) => {
-        await writeChunk(tx, workspaceId, summary, contactRows, toStore);
+        await writeChunk(tx, workspaceId, summary, committed, contactRows, toStore);
         await afterChunk(
           tx,
           contactRows.map((r) => r.id),
         );
       });
-    else await writeChunk(db, workspaceId, summary, contactRows, toStore);
+    else await writeChunk(db, workspaceId, summary, committed, contactRows, toStore);
+    Object.assign(summary, committed);
   };
   const flush = async () => {
     const chunk = [...entries.values()];
     const chunkIssues = issues;
+    const rows = { count: rowsInChunk, last: lastRow };
     entries = new Map();
     issues = [];
     rowsInChunk = 0;
     await inFlight;
     if (failure) throw failure.error;
-    inFlight = write(chunk, chunkIssues).catch((error: unknown) => {
+    inFlight = write(chunk, chunkIssues, rows).catch((error: unknown) => {
       failure = { error };
     });
   };
 
   try {
     for await (const r of options.rows) {
+      if (r.row < startRow) continue;
       accept(r);
       if (rowsInChunk >= importChunkSize) await flush();
     }
@@ -415,6 +462,7 @@ export async function runImport(
     await inFlight;
     if (failure) throw failure.error;
     summary.status = 'done';
+    summary.resumeFromRow = null;
     if (!dryRun)
       await db.transaction(async (tx) => {
         await saveProgress(tx, workspaceId, summary);
@@ -433,6 +481,7 @@ export async function runImport(
             suppressed: summary.suppressed,
             conflicts: summary.conflicts,
             flagged: summary.flagged,
+            ...(summary.startRow === null ? {} : { startRow: summary.startRow }),
           },
           ip: options.ip,
         });
@@ -441,6 +490,7 @@ export async function runImport(
     await inFlight;
     summary.status = 'failed';
     summary.error = e instanceof ImportFormatError ? e.message : `import stopped: ${(e as Error).message}`;
+    summary.errorRow = e instanceof ImportFormatError ? e.row : null;
     if (!dryRun) await saveProgress(db, workspaceId, summary).catch(() => {});
     throw Object.assign(e as Error, { importSummary: summary });
   }
@@ -461,6 +511,9 @@ async function saveProgress(db: Db | Tx, workspaceId: string, s: ImportSummary):
       flagged: s.flagged,
       reportOverflow: s.reportOverflow,
       error: s.error,
+      errorRow: s.errorRow,
+      rowsCommitted: s.rowsCommitted,
+      resumeFromRow: s.resumeFromRow,
       updatedAt: sql`now()`,
       ...(s.status === 'running' ? {} : { finishedAt: sql`now()` }),
     })
@@ -563,6 +616,7 @@ async function writeChunk(
   db: Db | Tx,
   workspaceId: string,
   s: ImportSummary,
+  committed: { rowsCommitted: number; resumeFromRow: number },
   contactRows: ContactRow[],
   issues: ImportIssue[],
 ): Promise<void> {
@@ -585,7 +639,8 @@ async function writeChunk(
       update contact_imports set
         rows_read = ${s.rowsRead}, imported = ${s.imported}, invalid = ${s.invalid},
         duplicates = ${s.duplicates}, suppressed = ${s.suppressed}, conflicts = ${s.conflicts},
-        flagged = ${JSON.stringify(s.flagged)}::jsonb, report_overflow = ${s.reportOverflow}, updated_at = now()
+        flagged = ${JSON.stringify(s.flagged)}::jsonb, report_overflow = ${s.reportOverflow},
+        rows_committed = ${committed.rowsCommitted}, resume_from_row = ${committed.resumeFromRow}, updated_at = now()
       where workspace_id = ${workspaceId} and id = ${s.id}
     )
     select set_config('synchronous_commit', 'off', true)`);

@@ -38,6 +38,14 @@ export const contactImports = pgTable(
     /** Report entries not stored past the cap (counts stay exact). */
     reportOverflow: integer('report_overflow').notNull().default(0),
     error: text('error'),
+    /** The file row the error is about, when the file could not be read on (e.g. an unclosed quote). */
+    errorRow: integer('error_row'),
+    /** Data rows whose chunk was committed: what a failed import kept. */
+    rowsCommitted: integer('rows_committed').notNull().default(0),
+    /** The first file row not committed (header line = row 1), where to resume; null once done. */
+    resumeFromRow: integer('resume_from_row'),
+    /** The row the import started at when it resumed an earlier one (rows before it were skipped). */
+    startRow: integer('start_row'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
