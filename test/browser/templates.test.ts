@@ -186,4 +186,122 @@ describe('template designer in Chromium', () => {
     await poll(() => page.getByRole('button', { name: 'Delete Old promo' }).count()).toBe(0);
     expect((await t.api('GET', '/v1/templates/old-promo')).status).toBe(404);
   }, 60_000);
+
+  it('sets a button link, colours, size and an image in the settings panel; saved MJML has them; unsaved changes ask before leaving', async () => {
+    if (!t) throw new Error('runtime did not start');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // A picture another template uses (on the runtime's origin: nothing may leave localhost).
+    const logo = `${t.url}/assets/logo.png`;
+    const other = await t.api('POST', '/v1/templates', {
+      id: 'newsletter',
+      name: 'Newsletter',
+      subject: 'News',
+      mjml: `<mjml><mj-body><mj-section><mj-column><mj-image src="${logo}" /></mj-column></mj-section></mj-body></mjml>`,
+    });
+    expect(other.status).toBe(201);
+    const created = await t.api('POST', '/v1/templates', {
+      id: 'promo',
+      name: 'Promo',
+      subject: 'Our offer',
+      mjml: `<mjml><mj-body><mj-section><mj-column><mj-text>Big offer</mj-text><mj-button href="https://old.example/">Shop now</mj-button><mj-image src="${t.url}/assets/old.png" alt="" /></mj-column></mj-section></mj-body></mjml>`,
+    });
+    expect(created.status).toBe(201);
+
+    await page.goto(t.runtime.signInUrl);
+    await page.waitForURL((url) => !url.hash.includes('token='));
+    await page.goto(`${t.url}/#/templates/promo`);
+    const settings = page.getByRole('complementary', { name: 'Block settings' });
+    await canvas().getByText('Shop now').waitFor({ timeout: 20_000 });
+
+    // The button, selected on the canvas: its link, colours and font size in the panel.
+    await canvas().getByText('Shop now').click();
+    await settings.getByRole('heading', { name: 'Button settings' }).waitFor();
+    const link = settings.getByLabel('Link (URL)');
+    expect(await link.inputValue()).toBe('https://old.example/');
+    await link.fill('https://shop.example/cart?from=email');
+    await settings.getByLabel('Background colour', { exact: true }).fill('#ff6600');
+    await settings.getByLabel('Text colour', { exact: true }).fill('#111111');
+    await settings.getByLabel('Font size (px)').fill('18');
+    await settings.getByLabel('Padding top (px)').fill('24');
+    await settings.getByLabel('Alignment').selectOption('left');
+    // The canvas shows the change.
+    await poll(() =>
+      canvas()
+        .locator('a', { hasText: 'Shop now' })
+        .evaluate((a) => (a as unknown as { style: { fontSize: string } }).style.fontSize),
+    ).toBe('18px');
+
+    // The image, chosen from the block picker and set from the keyboard: another template's picture, alt text.
+    await settings.getByLabel('Block to edit').selectOption({ label: 'Image' });
+    await settings.getByRole('heading', { name: 'Image settings' }).waitFor();
+    const src = settings.getByLabel('Image address (URL)');
+    await settings.getByLabel('Block to edit').focus();
+    await page.keyboard.press('Tab');
+    expect(
+      await src.evaluate((el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement),
+    ).toBe(true);
+    expect(await src.inputValue()).toBe(`${t.url}/assets/old.png`);
+    await settings.getByLabel('Or an image already used').selectOption(logo);
+    expect(await src.inputValue()).toBe(logo);
+    await settings.getByLabel('Alt text (describes the image)').fill('Acme logo');
+    await page.getByText('Unsaved changes').waitFor();
+    await shot('05-block-settings');
+
+    // Leaving with unsaved changes asks first: the back button, then a change of address.
+    await page.getByRole('button', { name: 'Back to templates' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Leave without saving?' });
+    await ask.waitFor();
+    await shot('06-unsaved');
+    await ask.getByRole('button', { name: 'Stay' }).click();
+    await poll(() => ask.count()).toBe(0);
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/templates';
+    });
+    await ask.waitFor();
+    expect(page.url()).toContain('#/templates/promo');
+    await ask.getByRole('button', { name: 'Stay' }).click();
+    await settings.getByRole('heading', { name: 'Image settings' }).waitFor();
+
+    // Saved: the MJML carries the link, styles and image; the email compiles with them.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Template saved').waitFor();
+    const saved = await t.api<Template>('GET', '/v1/templates/promo');
+    const button = /<mj-button[^>]*>/.exec(saved.body.mjml)?.[0] ?? '';
+    expect(button).toContain('href="https://shop.example/cart?from=email"');
+    expect(button).toContain('background-color="#ff6600"');
+    expect(button).toContain('color="#111111"');
+    expect(button).toContain('font-size="18px"');
+    expect(button).toContain('padding-top="24px"');
+    expect(button).toContain('align="left"');
+    const image = /<mj-image[^>]*>/.exec(saved.body.mjml)?.[0] ?? '';
+    expect(image).toContain(`src="${logo}"`);
+    expect(image).toContain('alt="Acme logo"');
+    const preview = await t.api<{ html: string }>('POST', '/v1/templates/promo/preview', {});
+    expect(preview.body.html).toContain('href="https://shop.example/cart?from=email"');
+    expect(preview.body.html).toMatch(/background:#ff6600/);
+
+    // Saved, the page is left without a question.
+    await page.getByRole('button', { name: 'Back to templates' }).click();
+    await page.getByRole('button', { name: 'Delete Promo' }).waitFor();
+    expect(await ask.count()).toBe(0);
+
+    // Reloading or closing the tab with unsaved changes: the browser asks (and the page stays when refused).
+    await page.goto(`${t.url}/#/templates/promo`);
+    await canvas().getByText('Shop now').waitFor({ timeout: 20_000 });
+    await page.getByLabel('Subject').fill('Our offer, changed');
+    const prompts: string[] = [];
+    page.on('dialog', (d) => {
+      prompts.push(d.type());
+      void (prompts.length === 1 ? d.dismiss() : d.accept());
+    });
+    await page.close({ runBeforeUnload: true });
+    await poll(() => prompts).toEqual(['beforeunload']);
+    expect(page.isClosed()).toBe(false);
+    await page.close({ runBeforeUnload: true });
+    await poll(() => page.isClosed()).toBe(true);
+
+    expect(errors).toEqual([]);
+    expect(refused).toEqual([]);
+  }, 90_000);
 });

@@ -4,9 +4,13 @@ import grapesjsMjml from 'grapesjs-mjml';
 import { ArrowLeft, Eye, Monitor, Save, Send, Smartphone } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { type ApiClient, ApiError, type Contact, type Template } from '../api/client.ts';
+import { ConfirmDialog } from '../app/confirm-dialog.tsx';
 import { format, useStrings } from '../strings.ts';
+import { BlockSettings, styleSector } from './block-settings.tsx';
 import { cleanMjml } from './clean-mjml.ts';
+import { imagesIn } from './image-sources.ts';
 import { attributesOf, contactLabel, mergeTag } from './merge-tags.ts';
+import { useLeaveGuard } from './use-leave-guard.ts';
 
 /** Props of {@link TemplateDesigner}. */
 export interface TemplateDesignerProps {
@@ -38,9 +42,17 @@ const placeholderImage = `data:image/svg+xml,${encodeURIComponent(
 /** The sandbox of the preview frame: no scripts, no same-origin, no forms; links open outside it. */
 const previewSandbox = 'allow-popups allow-popups-to-escape-sandbox';
 const widths = { desktop: 640, mobile: 375 } as const;
+/** How many other templates are read for pictures to reuse. */
+const imageSourceTemplates = 10;
 
 // GrapesJS defines its variables on :root, which does not match inside a shadow root.
 const designerCss = grapesCss.replaceAll(':root', ':root,:host');
+
+/** The MJML the designer saves: its export, without GrapesJS's ids and attributes. */
+function mjmlOf(editor: Editor): string {
+  const exported = editor.runCommand('mjml-code') as unknown;
+  return cleanMjml(typeof exported === 'string' ? exported : editor.getHtml());
+}
 
 const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
 
@@ -52,6 +64,7 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
   const ids = { name: useId(), subject: useId(), attr: useId(), fallback: useId(), contact: useId(), to: useId() };
   const canvasRef = useRef<HTMLDivElement>(null);
   const editorRef = useRef<Editor | null>(null);
+  const [editor, setEditor] = useState<Editor | null>(null);
   const [template, setTemplate] = useState<Template | null>(null);
   const [contacts, setContacts] = useState<Contact[]>([]);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
@@ -65,6 +78,14 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
   const [preview, setPreview] = useState<{ subject: string; document: string } | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle', text: '' });
   const [blocks, setBlocks] = useState<{ id: string; label: string }[]>([]);
+  const [images, setImages] = useState<string[]>([]);
+  // Unsaved means the design's MJML differs from the last saved (GrapesJS's change counter also
+  // counts its own re-renders after an export, so it cannot tell).
+  const [design, setDesign] = useState({ now: '', saved: '' });
+  const [saved, setSaved] = useState({ name: '', subject: '' });
+  const dirty =
+    design.now !== design.saved || (template !== null && (name !== saved.name || subject !== saved.subject));
+  const guard = useLeaveGuard(dirty);
 
   useEffect(() => {
     let live = true;
@@ -74,10 +95,32 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
         setTemplate(t);
         setName(t.name);
         setSubject(t.subject);
+        setSaved({ name: t.name, subject: t.subject });
         setContacts(cs);
       },
       (e: unknown) => live && setLoadError(asApiError(e)),
     );
+    return () => {
+      live = false;
+    };
+  }, [api, templateId]);
+
+  // Pictures of the workspace's most recent other templates, offered when an image is selected.
+  useEffect(() => {
+    let live = true;
+    api
+      .templates()
+      .then((list) =>
+        Promise.all(
+          list
+            .filter((t) => t.id !== templateId)
+            .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+            .slice(0, imageSourceTemplates)
+            .map((t) => api.template(t.id).then((full) => imagesIn(full.mjml))),
+        ),
+      )
+      .then((found) => live && setImages([...new Set(found.flat())]))
+      .catch(() => undefined);
     return () => {
       live = false;
     };
@@ -95,14 +138,32 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
       telemetry: false,
       cssIcons: '',
       storageManager: false,
+      // The designer asks itself before leaving, and knows when the design was saved.
+      noticeOnUnload: false,
       panels: { defaults: [] },
       blockManager: { custom: true },
+      // Traits and styles are shown by this page's own settings panel (BlockSettings).
+      traitManager: { custom: true },
+      styleManager: { custom: true, sectors: [styleSector] },
       plugins: [
-        (e: Editor) => mjmlPlugin(e, { blocks: blockIds, imagePlaceholderSrc: placeholderImage, resetDevices: false }),
+        (e: Editor) =>
+          mjmlPlugin(e, {
+            blocks: blockIds,
+            imagePlaceholderSrc: placeholderImage,
+            resetDevices: false,
+            resetStyleManager: false,
+          }),
       ],
       ...(template.project ? { projectData: template.project } : { components: template.mjml }),
     });
     editorRef.current = editor;
+    setEditor(editor);
+    // Loading the design is not a change.
+    editor.on('load', () => {
+      const loaded = mjmlOf(editor);
+      setDesign({ now: loaded, saved: loaded });
+    });
+    editor.on('update', () => setDesign((d) => ({ ...d, now: mjmlOf(editor) })));
     const bm = editor.Blocks;
     setBlocks(
       blockIds.flatMap((id) => {
@@ -118,6 +179,7 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
     );
     return () => {
       editorRef.current = null;
+      setEditor(null);
       editor.destroy();
     };
   }, [template]);
@@ -170,27 +232,26 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
     text.components(`${inner}${/(\s|&nbsp;)$/.test(inner) ? '' : ' '}${tag}`);
   };
 
-  const mjmlOf = (editor: Editor) => {
-    const exported = editor.runCommand('mjml-code') as unknown;
-    return cleanMjml(typeof exported === 'string' ? exported : editor.getHtml());
-  };
-
   const save = async (): Promise<boolean> => {
     const editor = editorRef.current;
     if (!editor || !template) return false;
     // Leave text editing so what is being typed is part of the saved design.
     (editor.getEditing()?.getView() as { disableEditing?: () => void } | undefined)?.disableEditing?.();
     setStatus({ kind: 'busy', text: s.saving });
+    const fields = { name, subject };
+    const input = {
+      name: name.trim(),
+      subject: subject.trim(),
+      mjml: mjmlOf(editor),
+      project: editor.getProjectData() as Record<string, unknown>,
+      ...(template.topic ? { topic: template.topic } : {}),
+    };
     try {
-      const saved = await api.saveTemplate(template.id, {
-        name: name.trim(),
-        subject: subject.trim(),
-        mjml: mjmlOf(editor),
-        project: editor.getProjectData() as Record<string, unknown>,
-        ...(template.topic ? { topic: template.topic } : {}),
-      });
+      const out = await api.saveTemplate(template.id, input);
+      setDesign((d) => ({ ...d, saved: input.mjml }));
+      setSaved(fields);
       setStatus({ kind: 'ok', text: s.templateSaved });
-      return Boolean(saved);
+      return Boolean(out);
     } catch (e) {
       setStatus({ kind: 'error', text: asApiError(e).message });
       return false;
@@ -229,7 +290,7 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
     <div className="wm-designer">
       <style>{designerCss}</style>
       <header className="wm-toolbar wm-designer-bar">
-        <button type="button" className="wm-button" onClick={onBack}>
+        <button type="button" className="wm-button" onClick={() => guard.request(onBack)}>
           <ArrowLeft aria-hidden size={16} /> {s.backToTemplates}
         </button>
         <label htmlFor={ids.name}>{s.templateName}</label>
@@ -252,7 +313,7 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
           <Save aria-hidden size={16} /> {s.saveTemplate}
         </button>
         <span className={status.kind === 'error' ? 'wm-field-error' : 'wm-muted'} role="status">
-          {status.text}
+          {status.kind === 'busy' || status.kind === 'error' || !dirty ? status.text : s.unsavedChanges}
         </span>
       </header>
       <div className="wm-designer-main">
@@ -302,6 +363,10 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
           </button>
         </aside>
         <div className="wm-designer-canvas" ref={canvasRef} />
+        <aside className="wm-designer-side wm-designer-settings" aria-label={s.blockSettings}>
+          <h2>{s.blockSettings}</h2>
+          {editor && <BlockSettings editor={editor} images={images} />}
+        </aside>
         <aside
           className={`wm-designer-side wm-designer-preview${preview ? ` wm-preview-${device}` : ''}`}
           aria-label={s.preview}
@@ -356,6 +421,17 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
           )}
         </aside>
       </div>
+      {guard.asking && (
+        <ConfirmDialog
+          title={s.unsavedTitle}
+          message={s.unsavedMessage}
+          confirmLabel={s.leaveUnsaved}
+          cancelLabel={s.stayHere}
+          danger
+          onConfirm={guard.leave}
+          onCancel={guard.stay}
+        />
+      )}
     </div>
   );
 }
