@@ -13,6 +13,7 @@ import { jobQueueScenario } from './job-queue.bench.ts';
 import { journey2Scenario, journeyScenario } from './journey.bench.ts';
 import { latency2Scenario, latencyScenario } from './latency.bench.ts';
 import { modelsScenario } from './models.bench.ts';
+import { pgliteScenario } from './pglite.bench.ts';
 import { rawScenario } from './raw.bench.ts';
 import type { BenchContext, Figures, Scenario } from './support.ts';
 
@@ -26,6 +27,7 @@ export const scenarios: Scenario[] = [
   rawScenario,
   journeyScenario,
   journey2Scenario,
+  pgliteScenario,
   jobQueueScenario,
   ingestScenario,
   latencyScenario,
@@ -79,6 +81,10 @@ export const requiredKeys = [
   'models_sentiment_batch8_per_s',
   'models_sentiment_batch32_per_s',
   'models_subject_generations_per_s',
+  'pglite_journey_transitions_per_s',
+  'pglite_journey_emails_per_s',
+  'pglite_events_per_s_batch100',
+  'pglite_fraction_of_postgres',
 ];
 
 const ratio = (a: unknown, b: unknown) =>
@@ -103,6 +109,7 @@ export function compare(f: Figures): Figures {
   put('scaling_2proc_over_1proc', ratio(f.journey_transitions_per_s_2proc, f.journey_transitions_per_s));
   put('emails_fraction_of_smtp_raw_limit', ratio(f.emails_per_s, f.smtp_raw_limit_emails_per_s));
   put('import_fraction_of_raw_limit', ratio(f.import_rows_per_s, f.import_raw_limit_rows_per_s));
+  put('pglite_fraction_of_postgres', ratio(f.pglite_journey_transitions_per_s, f.journey_transitions_per_s));
   put('events_fraction_of_raw_limit_batch1000', ratio(f.events_per_s_batch1000, f.raw_limit_events_per_s_batch1000));
   const all = { ...f, ...out };
   for (const [key, t] of Object.entries(targets)) {
