@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartJourney } from '../support/journeys.ts';
+import { cartJourney, cartTemplates } from '../support/journeys.ts';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 interface OpenApi {
@@ -31,8 +31,9 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
   beforeAll(async () => {
     t = await startTestRuntime('pglite');
     await t.api('POST', '/v1/contacts', { id: 'ann', email: 'ann@example.com' });
+    for (const template of cartTemplates) await t.api('POST', '/v1/templates', template);
     await t.api('POST', '/v1/journeys', { id: 'cart', name: 'Cart', definition: cartJourney() });
-    await t.api('POST', '/v1/journeys/cart/publish');
+    expect((await t.api('POST', '/v1/journeys/cart/publish')).status).toBe(200);
     await t.api('POST', '/v1/templates', {
       id: 'welcome',
       name: 'Welcome',
@@ -116,8 +117,7 @@ describe('authentication and tenant isolation on every route (PGlite)', () => {
 
   it("keeps each workspace's mail in the development inbox to itself", async () => {
     // This runtime has no SMTP_URL: every email goes to the built-in sink and its inbox.
-    await t.api('POST', '/v1/templates', {
-      id: 'cart-reminder',
+    await t.api('PUT', '/v1/templates/cart-reminder', {
       name: 'Reminder',
       subject: 'Your cart, Ann',
       mjml: '<mjml><mj-body><mj-section><mj-column><mj-text><a href="{{ preferences_url }}">Preferences</a></mj-text></mj-column></mj-section></mj-body></mjml>',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cartJourney } from '../support/journeys.ts';
+import { cartJourney, cartTemplates } from '../support/journeys.ts';
 import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
@@ -9,7 +9,9 @@ describe.each(kinds)('journeys API and scheduler on %s', (kind) => {
   let t: TestRuntime;
 
   beforeAll(async () => {
-    if (!skip) t = await startTestRuntime(kind);
+    if (skip) return;
+    t = await startTestRuntime(kind);
+    for (const template of cartTemplates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
   }, 60_000);
   afterAll(async () => {
     await t?.stop();
@@ -148,6 +150,45 @@ describe.each(kinds)('journeys API and scheduler on %s', (kind) => {
     expect(validated.body.valid).toBe(false);
     expect(validated.body.problems.length).toBe(res.body.error.details.problems.length);
   });
+
+  it.skipIf(skip)(
+    'refuses to publish a journey that sends a template the workspace lacks, naming step and template',
+    async () => {
+      const missing = cartJourney();
+      missing.nodes[5] = { id: 'coupon', type: 'action.sendEmail', config: { template: 'no-such-coupon' } };
+      await t.api('POST', '/v1/journeys', {
+        id: 'notemplate',
+        name: 'No template',
+        definition: { ...missing, id: 'notemplate' },
+      });
+      const res = await t.api<{
+        error: {
+          code: string;
+          message: string;
+          details: { problems: { code: string; nodeId?: string; path?: unknown[] }[] };
+        };
+      }>('POST', '/v1/journeys/notemplate/publish');
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('journey_invalid');
+      expect(res.body.error.message).toContain('coupon');
+      expect(res.body.error.message).toContain('no-such-coupon');
+      expect(res.body.error.details.problems).toEqual([
+        {
+          code: 'unknown_template',
+          nodeId: 'coupon',
+          path: ['template'],
+          message: 'template "no-such-coupon" does not exist',
+        },
+      ]);
+      expect((await t.api<{ versions: unknown[] }>('GET', '/v1/journeys/notemplate/versions')).body.versions).toEqual(
+        [],
+      );
+      // Once the template exists, the same draft publishes.
+      const created = await t.api('POST', '/v1/templates', { ...cartTemplates[1], id: 'no-such-coupon' });
+      expect(created.status).toBe(201);
+      expect((await t.api('POST', '/v1/journeys/notemplate/publish')).status).toBe(200);
+    },
+  );
 
   it.skipIf(skip)('keeps a draft separate from the live version and lists versions', async () => {
     const draft = cartJourney('PT5M');

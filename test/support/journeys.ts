@@ -26,3 +26,11 @@ export function cartJourney(wait = 'PT1S', timeout = 'PT2S') {
     ],
   };
 }
+
+/** The email templates {@link cartJourney} sends, as `POST /v1/templates` bodies: publishing needs them to exist. */
+export const cartTemplates = ['cart-reminder', 'cart-coupon'].map((id) => ({
+  id,
+  name: id,
+  subject: id === 'cart-coupon' ? 'A coupon for your cart' : 'You left something in your cart',
+  mjml: `<mjml><mj-body><mj-section><mj-column><mj-text>${id}</mj-text></mj-column></mj-section></mj-body></mjml>`,
+}));

@@ -19,6 +19,9 @@ export const problemCodes = [
   'exit_has_outgoing_edges',
   'invalid_weights',
   'invalid_timezone',
+  // Found by missingReferenceProblems against the workspace's stored templates and segments.
+  'unknown_template',
+  'unknown_segment',
 ] as const;
 
 /** A stable code naming one kind of problem in a journey. */

@@ -9,6 +9,13 @@ export {
   type JourneyGraph,
 } from './compiler/graph.ts';
 export {
+  missingReferenceProblems,
+  type ReferenceKind,
+  type ReferencingNode,
+  type ResourceReference,
+  resourceReferences,
+} from './compiler/references.ts';
+export {
   type PreparedJourney,
   type PreparedNode,
   type ValidationResult,

@@ -1,4 +1,4 @@
-import type { JourneyDefinition, NodeTypeDescription, Problem } from '@waymark/nodes';
+import type { Condition, JourneyDefinition, NodeTypeDescription, Problem } from '@waymark/nodes';
 import type { JourneyStats } from '../canvas/analytics.ts';
 
 /** A journey as `GET /v1/journeys/:id` returns it: the draft definition and its canvas layout. */
@@ -24,6 +24,21 @@ export interface JourneyVersion {
   created?: boolean;
   definition?: Record<string, unknown>;
   layout?: Record<string, unknown>;
+}
+
+/** A saved segment: contacts matching a condition. */
+export interface Segment {
+  id: string;
+  name: string;
+  condition: Condition;
+  updatedAt: string;
+}
+
+/** How many contacts a condition matches now, with the first few of them. */
+export interface SegmentPreview {
+  count: number;
+  scanned: number;
+  sample: { id: string; email: string | null }[];
 }
 
 /** A template as the list endpoint returns it. */
@@ -267,6 +282,11 @@ export interface ApiClient {
   /** The email a pending approval releases, rendered for its contact. */
   approvalPreview(key: ApprovalKey): Promise<ApprovalPreview>;
   generateSubjects(request: SubjectRequest): Promise<SubjectVariant[]>;
+  segments(): Promise<Segment[]>;
+  createSegment(input: { id: string; name: string; condition: Condition }): Promise<Segment>;
+  saveSegment(id: string, input: { name: string; condition: Condition }): Promise<Segment>;
+  deleteSegment(id: string): Promise<void>;
+  previewSegment(condition: Condition): Promise<SegmentPreview>;
 }
 
 /** True when the runtime has no such route (an older runtime), as opposed to a missing resource. */
@@ -406,6 +426,13 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
     },
     approvalPreview: (key) =>
       call('GET', `/approvals/${enc(key.journeyId)}/${enc(key.contactId)}/${enc(key.node)}/preview`),
+    segments: async () => (await call<{ segments: Segment[] }>('GET', '/segments')).segments,
+    createSegment: (input) => call('POST', '/segments', input),
+    saveSegment: (id, input) => call('PUT', `/segments/${enc(id)}`, input),
+    deleteSegment: async (id) => {
+      await call('DELETE', `/segments/${enc(id)}`);
+    },
+    previewSegment: (condition) => call('POST', '/segments/preview', { condition }),
     generateSubjects: async (request) =>
       (await call<{ variants: SubjectVariant[] }>('POST', '/ai/subjects', request)).variants,
   };

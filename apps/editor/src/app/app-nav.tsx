@@ -1,10 +1,10 @@
-import { ClipboardCheck, Inbox, Mail, Route, Users } from 'lucide-react';
+import { ClipboardCheck, Filter, Inbox, Mail, Route, Users } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client.ts';
 import { useStrings } from '../strings.ts';
 
 /** The sections of the standalone app. */
-export type Section = 'journeys' | 'templates' | 'contacts' | 'reviews';
+export type Section = 'journeys' | 'templates' | 'contacts' | 'segments' | 'reviews';
 
 /** Props of {@link AppNav}. */
 export interface AppNavProps {
@@ -13,7 +13,7 @@ export interface AppNavProps {
 }
 
 /**
- * The standalone app's main navigation: journeys, templates, contacts, the review queue, and the
+ * The standalone app's main navigation: journeys, templates, contacts, segments, the review queue, and the
  * development inbox when the runtime catches mail itself (it answers 404 when a real SMTP server is set).
  */
 export function AppNav({ api, current }: AppNavProps) {
@@ -33,6 +33,7 @@ export function AppNav({ api, current }: AppNavProps) {
     { section: 'journeys', href: '#/', label: s.journeys, icon: Route },
     { section: 'templates', href: '#/templates', label: s.templates, icon: Mail },
     { section: 'contacts', href: '#/contacts', label: s.contacts, icon: Users },
+    { section: 'segments', href: '#/segments', label: s.segments, icon: Filter },
     { section: 'reviews', href: '#/reviews', label: s.reviewQueue, icon: ClipboardCheck },
   ];
   return (

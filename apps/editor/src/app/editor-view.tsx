@@ -3,9 +3,11 @@ import {
   type GraphLayout,
   graphToDefinition,
   type JourneyDefinition,
+  missingReferenceProblems,
   type NodeTypeDescription,
   type Problem,
   portsOf,
+  resourceReferences,
 } from '@waymark/nodes';
 import { ReactFlowProvider, useReactFlow, type XYPosition } from '@xyflow/react';
 import {
@@ -24,7 +26,14 @@ import {
   Upload,
 } from 'lucide-react';
 import { type ReactNode, useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react';
-import { type ApiClient, ApiError, type Journey, type JourneyVersion, type TemplateSummary } from '../api/client.ts';
+import {
+  type ApiClient,
+  ApiError,
+  type Journey,
+  type JourneyVersion,
+  type Segment,
+  type TemplateSummary,
+} from '../api/client.ts';
 import { edgeCountOf, type NodeCounts, nodeCountsOf } from '../canvas/analytics.ts';
 import { Canvas, type EdgeMark, edgeKeyOf, nodeWidth } from '../canvas/canvas.tsx';
 import { CanvasInfoProvider } from '../canvas/canvas-context.ts';
@@ -42,6 +51,7 @@ import { MergeTagAttributesProvider } from '../panels/schema-form/merge-tag-butt
 import { SettingsPanel } from '../panels/settings-panel.tsx';
 import { type SimulationHighlight, SimulationPanel } from '../panels/simulation-panel.tsx';
 import { VersionsPanel } from '../panels/versions-panel.tsx';
+import { SegmentsProvider } from '../segments/segment-input.tsx';
 import { format, useStrings } from '../strings.ts';
 import { attributesOf } from '../templates/merge-tags.ts';
 import { TemplatesProvider } from '../templates/template-input.tsx';
@@ -76,7 +86,9 @@ interface Loaded {
   nodeTypes: NodeTypeDescription[];
   journey: Journey;
   access: 'admin' | 'edit' | 'read';
-  templates: TemplateSummary[];
+  /** The workspace's templates and segments; null when they could not be listed (then not checked). */
+  templates: TemplateSummary[] | null;
+  segments: Segment[] | null;
   /** Contact attribute names the merge-tag picker offers. */
   attributes: string[];
 }
@@ -96,11 +108,12 @@ export function EditorView(props: EditorViewProps) {
         (w) => w.access,
         () => 'edit' as const,
       ),
-      api.templates().catch(() => []),
+      api.templates().catch(() => null),
       api.contacts(100).then(attributesOf, () => attributesOf([])),
+      api.segments().catch(() => null),
     ]).then(
-      ([nodeTypes, journey, access, templates, attributes]) =>
-        live && setLoaded({ nodeTypes, journey, access, templates, attributes }),
+      ([nodeTypes, journey, access, templates, attributes, segments]) =>
+        live && setLoaded({ nodeTypes, journey, access, templates, attributes, segments }),
       (e: unknown) => live && setLoaded({ error: e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)) }),
     );
     return () => {
@@ -117,10 +130,12 @@ export function EditorView(props: EditorViewProps) {
     );
   return (
     <ReactFlowProvider>
-      <TemplatesProvider value={loaded.templates}>
-        <MergeTagAttributesProvider value={loaded.attributes}>
-          <LoadedEditor {...props} {...loaded} />
-        </MergeTagAttributesProvider>
+      <TemplatesProvider value={loaded.templates ?? noTemplates}>
+        <SegmentsProvider value={loaded.segments}>
+          <MergeTagAttributesProvider value={loaded.attributes}>
+            <LoadedEditor {...props} {...loaded} />
+          </MergeTagAttributesProvider>
+        </SegmentsProvider>
       </TemplatesProvider>
     </ReactFlowProvider>
   );
@@ -146,7 +161,7 @@ function portKeysOf(d: NodeTypeDescription): PortKeys | undefined {
 }
 
 function LoadedEditor(props: EditorViewProps & Loaded) {
-  const { api, journey, nodeTypes, access, onChange, onPublish, onBack, autoFocus } = props;
+  const { api, journey, nodeTypes, access, onChange, onPublish, onBack, autoFocus, templates, segments } = props;
   const s = useStrings();
   const flow = useReactFlow();
   const rootRef = useRef<HTMLDivElement>(null);
@@ -185,6 +200,24 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
       ),
     [journey.id, doc.name, doc.settings, semanticNodes, doc.edges, registry],
   );
+  // Templates and segments the steps name but the workspace lacks: the runtime refuses to publish them.
+  const referenceProblems = useMemo(() => {
+    const refs = resourceReferences(
+      semanticNodes.map((n) => ({ id: n.id, ...n.data })),
+      (type, version) => catalog.get(type, version)?.configSchema,
+    );
+    return missingReferenceProblems(refs, {
+      ...(templates ? { template: new Set(templates.map((t) => t.id)) } : {}),
+      ...(segments ? { segment: new Set(segments.map((g) => g.id)) } : {}),
+    }).map((p) => {
+      const id = refs.find((r) => r.nodeId === p.nodeId && r.path.join('.') === p.path?.join('.'))?.id ?? '';
+      return { ...p, message: format(p.code === 'unknown_template' ? s.templateMissing : s.segmentMissing, { id }) };
+    });
+  }, [semanticNodes, catalog, templates, segments, s.templateMissing, s.segmentMissing]);
+  const problems = useMemo(
+    () => (referenceProblems.length === 0 ? compiled.problems : [...compiled.problems, ...referenceProblems]),
+    [compiled.problems, referenceProblems],
+  );
   const typeOfNode = useCallback(
     (id: string | undefined) => (id === undefined ? undefined : doc.nodes.find((n) => n.id === id)?.data.type),
     [doc.nodes],
@@ -195,7 +228,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   );
   const shown = useMemo<ShownProblem[]>(
     () =>
-      compiled.problems.map((p) => {
+      problems.map((p) => {
         const type = typeOfNode(p.nodeId);
         let message = problemText(p, catalog, type, s);
         const node = p.nodeId === undefined ? undefined : doc.nodes.find((n) => n.id === p.nodeId);
@@ -205,7 +238,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
         return { problem: { ...p, message }, message, where: node ? nodeTitle(node) : undefined };
       }),
     // Only the problems' own inputs matter; doc.nodes changes on every drag frame.
-    [compiled.problems, catalog, typeOfNode, s, nodeTitle, doc.nodes],
+    [problems, catalog, typeOfNode, s, nodeTitle, doc.nodes],
   );
   const shownServer = useMemo<ShownProblem[]>(
     () => serverProblems.map((p) => ({ problem: p, message: p.message, where: p.nodeId })),
@@ -232,8 +265,8 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   useEffect(() => {
     if (state.revision === 0 || !onChange) return;
     const { layout } = graphToDefinition(graphOf(journey.id, docRef.current));
-    onChange({ definition: compiled.definition, layout, problems: compiled.problems });
-  }, [state.revision, compiled, onChange, journey.id]);
+    onChange({ definition: compiled.definition, layout, problems });
+  }, [state.revision, compiled, problems, onChange, journey.id]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: once, when the editor first shows
   useEffect(() => {
@@ -500,7 +533,7 @@ function LoadedEditor(props: EditorViewProps & Loaded) {
   const selectedNodes = doc.nodes.filter((n) => n.selected);
   const viewedNode = viewedId === undefined ? undefined : viewing?.doc.nodes.find((n) => n.id === viewedId);
   const selected = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
-  const hasProblems = compiled.problems.length > 0;
+  const hasProblems = problems.length > 0;
   const statusText =
     autosave.status.state === 'saved'
       ? s.saved
@@ -873,6 +906,7 @@ function ViewedCanvas(props: {
 
 const noEdges: ReadonlySet<string> = new Set();
 const noProblems: readonly Problem[] = [];
+const noTemplates: readonly TemplateSummary[] = [];
 const ignore = () => {};
 // An empty journey starts at 100 % with the origin top left; fitting the view waits for a journey with steps.
 const emptyViewport = { x: 0, y: 0, zoom: 1 };

@@ -6,6 +6,8 @@ import { ContactsPage } from '../contacts/contacts-page.tsx';
 import { EditorRoot } from '../embed/editor-root.tsx';
 import { ShadowHost } from '../embed/shadow-host.tsx';
 import { ReviewQueue } from '../reviews/review-queue.tsx';
+import { SegmentsHrefProvider } from '../segments/segment-input.tsx';
+import { SegmentsPage } from '../segments/segments-page.tsx';
 import { useStrings } from '../strings.ts';
 import { TemplateLinkProvider } from '../templates/template-input.tsx';
 import { TemplateLibrary } from '../templates/template-library.tsx';
@@ -37,14 +39,16 @@ type Route =
   | { page: 'template'; id: string }
   | { page: 'contacts' }
   | { page: 'contact'; id: string }
+  | { page: 'segments' }
   | { page: 'reviews' };
 
 function routeOf(hash: string): Route {
-  const m = /^#\/(journeys|templates|contacts|reviews)(?:\/([^/?#]+))?/.exec(hash);
+  const m = /^#\/(journeys|templates|contacts|segments|reviews)(?:\/([^/?#]+))?/.exec(hash);
   const id = m?.[2] ? decodeURIComponent(m[2]) : undefined;
   if (m?.[1] === 'templates') return id ? { page: 'template', id } : { page: 'templates' };
   if (m?.[1] === 'contacts') return id ? { page: 'contact', id } : { page: 'contacts' };
   if (m?.[1] === 'reviews') return { page: 'reviews' };
+  if (m?.[1] === 'segments') return { page: 'segments' };
   return id ? { page: 'journey', id } : { page: 'journeys' };
 }
 
@@ -54,6 +58,7 @@ const sectionOf: Partial<Record<Route['page'], Section>> = {
   templates: 'templates',
   contacts: 'contacts',
   contact: 'contacts',
+  segments: 'segments',
   reviews: 'reviews',
 };
 
@@ -72,7 +77,7 @@ function SignInNeeded() {
 
 /** The standalone app the runtime serves: the journey list at `#/`, a journey at `#/journeys/:id`,
  * the template library at `#/templates`, a template's designer at `#/templates/:id`, contacts at
- * `#/contacts` (one at `#/contacts/:id`) and the review queue at `#/reviews`. */
+ * `#/contacts` (one at `#/contacts/:id`), segments at `#/segments` and the review queue at `#/reviews`. */
 export function StandaloneApp({ token }: { token: string | null }) {
   const [hash, setHash] = useState(window.location.hash);
   useEffect(() => {
@@ -97,6 +102,8 @@ export function StandaloneApp({ token }: { token: string | null }) {
       <ContactsPage api={api} onOpen={(id) => go(contactHref(id))} contactHref={contactHref} />
     ) : route.page === 'contact' ? (
       <ContactDetail key={route.id} api={api} contactId={route.id} onBack={() => go('#/contacts')} />
+    ) : route.page === 'segments' ? (
+      <SegmentsPage api={api} />
     ) : route.page === 'reviews' ? (
       <ReviewQueue api={api} journeyHref={journeyHref} />
     ) : (
@@ -107,16 +114,18 @@ export function StandaloneApp({ token }: { token: string | null }) {
       <EditorRoot>
         <ApiProvider value={api}>
           <TemplateLinkProvider value={templateHref}>
-            {token === null ? (
-              <SignInNeeded />
-            ) : section ? (
-              <div className="wm-app">
-                <AppNav api={api} current={section} />
-                <main className="wm-app-main">{page}</main>
-              </div>
-            ) : (
-              page
-            )}
+            <SegmentsHrefProvider value="#/segments">
+              {token === null ? (
+                <SignInNeeded />
+              ) : section ? (
+                <div className="wm-app">
+                  <AppNav api={api} current={section} />
+                  <main className="wm-app-main">{page}</main>
+                </div>
+              ) : (
+                page
+              )}
+            </SegmentsHrefProvider>
           </TemplateLinkProvider>
         </ApiProvider>
       </EditorRoot>

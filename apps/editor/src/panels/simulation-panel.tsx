@@ -12,6 +12,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { StepEdge, StepNode } from '../canvas/editor-state.ts';
 import type { NodeTypeCatalog } from '../canvas/registry.ts';
 import { format, type Strings, useStrings } from '../strings.ts';
+import { type TestContact, TestContactEditor } from './test-contact.tsx';
 
 /** What the canvas lights up: the step numbers at which each node was left, and the edges taken. */
 export interface SimulationHighlight {
@@ -78,9 +79,9 @@ export function SimulationPanel(props: SimulationPanelProps) {
   const { journey, nodes, edges, catalog, nodeTitle, onHighlight, onClose } = props;
   const s = useStrings();
   const headingId = useId();
-  const contactId = useId();
   const cursorId = useId();
-  const [attributes, setAttributes] = useState('{\n  "plan": "free"\n}');
+  const [contact, setContact] = useState<TestContact>({ id: 'test-contact', attributes: { plan: 'free' } });
+  const [contactValid, setContactValid] = useState(true);
   const [events, setEvents] = useState<EventRow[]>(() => [
     { at: localInput(Math.ceil(Date.now() / 3_600_000) * 3_600_000), event: firstEvent(nodes), properties: '' },
   ]);
@@ -116,12 +117,7 @@ export function SimulationPanel(props: SimulationPanelProps) {
       setLines(null);
       return;
     }
-    let attrs: Record<string, unknown>;
-    try {
-      const parsed = JSON.parse(attributes.trim() === '' ? '{}' : attributes);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      attrs = parsed as Record<string, unknown>;
-    } catch {
+    if (!contactValid) {
       setError(`${s.testContact}: ${s.invalidJson}`);
       return;
     }
@@ -138,7 +134,7 @@ export function SimulationPanel(props: SimulationPanelProps) {
       if (!Number.isFinite(at) || row.event.trim() === '') continue;
       input.push({ event: row.event.trim(), at, properties });
     }
-    const out = simulate(journey, { id: 'test-contact', attributes: attrs }, input);
+    const out = simulate(journey, { id: contact.id, attributes: contact.attributes }, input);
     setLines(out);
     setCursor(out.filter((l) => 'node' in l).length);
   };
@@ -173,16 +169,7 @@ export function SimulationPanel(props: SimulationPanelProps) {
           {s.exitSimulation}
         </button>
       </header>
-      <div className="wm-field">
-        <label htmlFor={contactId}>{s.testContact}</label>
-        <textarea
-          id={contactId}
-          className="wm-code"
-          rows={4}
-          value={attributes}
-          onChange={(e) => setAttributes(e.target.value)}
-        />
-      </div>
+      <TestContactEditor value={contact} onChange={setContact} onValidity={setContactValid} />
       <fieldset className="wm-field">
         <legend>{s.events}</legend>
         {events.map((row, i) => (

@@ -14,6 +14,7 @@ import { journeysChannel } from '../scheduler/journey-cache.ts';
 import type { Services } from '../services.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
 import { clientIp } from './client-ip.ts';
+import { missingTemplateProblems } from './missing-templates.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
 const idSchema = z
@@ -341,6 +342,15 @@ export function journeyRoutes(services: Services) {
           'journey_invalid',
           `the journey has ${result.problems.length} problem(s); fix them before publishing`,
           { problems: result.problems },
+        );
+      const missing = await missingTemplateProblems(db, p.workspaceId, result.journey.definition, services.registry);
+      const [first] = missing;
+      if (first)
+        throw new ApiError(
+          'journey_invalid',
+          `step "${first.nodeId}": ${first.message}` +
+            (missing.length > 1 ? ` (and ${missing.length - 1} more missing template(s))` : ''),
+          { problems: missing },
         );
       const definition = result.journey.definition as unknown as Record<string, unknown>;
       const hash = hashJson(definition);

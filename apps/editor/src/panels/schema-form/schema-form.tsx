@@ -1,6 +1,7 @@
 import type { Condition } from '@waymark/nodes';
 import { Plus, X } from 'lucide-react';
 import { createContext, type ReactNode, useContext, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { SegmentInput } from '../../segments/segment-input.tsx';
 import { format, useStrings } from '../../strings.ts';
 import { TemplateInput } from '../../templates/template-input.tsx';
 import { ConditionBuilder } from './condition-builder.tsx';
@@ -279,6 +280,8 @@ function StringField({ schema, path, value, onChange, label, required }: Resolve
         };
         if (hasWidget(schema, root, 'template'))
           return <TemplateInput {...common} value={text} onChange={(v) => set(v)} />;
+        if (hasWidget(schema, root, 'segment'))
+          return <SegmentInput {...common} value={text} onChange={(v) => set(v)} />;
         if (hasWidget(schema, root, 'merge-text') || (schema.maxLength ?? 0) > 1000)
           return (
             <>

@@ -37,7 +37,7 @@ export const segmentTrigger = defineNode({
   title: 'When a contact enters a segment',
   description: 'Starts the journey for contacts as they join a segment.',
   icon: 'users',
-  config: z.strictObject({ segment: nameSchema.meta({ title: 'Segment' }) }),
+  config: z.strictObject({ segment: nameSchema.meta({ title: 'Segment', 'x-waymark-widget': 'segment' }) }),
   ports: nextPort,
   enrols: (config, input) =>
     input.kind === 'event' &&
