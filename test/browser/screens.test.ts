@@ -220,6 +220,72 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
   );
 
   it.skipIf(skip)(
+    'a file that breaks late says what was imported and resumes from the first row not imported',
+    async () => {
+      if (!t) throw new Error('runtime did not start');
+      // File rows 2…2600 (the header is row 1); row 2512 opens a quote it never closes.
+      const lateCsv = (plan: string, broken: boolean) => {
+        const lines = ['email,plan'];
+        for (let row = 2; row <= 2600; row++)
+          lines.push(broken && row === 2512 ? `late${row}@example.net,"${plan}` : `late${row}@example.net,${plan}`);
+        return { name: 'late.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) };
+      };
+      const lateContacts = async () => {
+        const emails: string[] = [];
+        let after: string | null = null;
+        do {
+          const r: { body: { contacts: { email: string }[]; next: string | null } } = await (t as TestRuntime).api(
+            'GET',
+            `/v1/contacts?q=@example.net&limit=1000${after ? `&after=${after}` : ''}`,
+          );
+          emails.push(...r.body.contacts.map((c) => c.email));
+          after = r.body.next;
+        } while (after);
+        return emails.filter((e) => e.startsWith('late'));
+      };
+      await page.goto(`${t.url}/#/contacts`);
+      await page.reload();
+      await page.getByRole('button', { name: 'Import contacts' }).click();
+      const fileInput = page.getByLabel('CSV or JSON-lines file');
+      await fileInput.setInputFiles(lateCsv('first', true));
+      await page.getByLabel('Dry run: check the file without importing').uncheck();
+      await page.getByRole('button', { name: 'Upload and import' }).click();
+      await page
+        .getByText('2,000 rows were imported before the error on row 2,512; fix the file and resume from row 2,002.')
+        .waitFor();
+      expect(await page.getByRole('alert').first().textContent()).toBe(
+        'The import stopped: row 2512: a quoted cell is never closed: its opening " has no closing " (the rest of the file was read into it)',
+      );
+      expect((await lateContacts()).length).toBe(2000);
+      await shot('02b-import-failed-late');
+
+      // The fixed file is chosen again; the offer stays, and resuming reads only the rows from 2,002.
+      await fileInput.setInputFiles(lateCsv('second', false));
+      const resume = page.getByRole('button', { name: 'Resume from row 2,002' });
+      await resume.focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Report', exact: true }).waitFor();
+      expect(await reportCount('Rows read').textContent()).toBe('599');
+      expect(await reportCount('Imported').textContent()).toBe('599');
+      expect(await page.getByRole('button', { name: /^Resume from row/ }).count()).toBe(0);
+      const bar = page.getByRole('progressbar', { name: 'Import progress' });
+      expect(await bar.getAttribute('aria-valuetext')).toBe('Done: 599 rows read');
+      const emails = await lateContacts();
+      expect(emails.length).toBe(2599);
+      expect(new Set(emails).size).toBe(2599);
+      const plan = async (row: number) =>
+        (
+          await t?.api<{ contacts: { attributes: { plan?: string } }[] }>(
+            'GET',
+            `/v1/contacts?q=late${row}@example.net`,
+          )
+        )?.body.contacts[0]?.attributes.plan;
+      expect([await plan(2001), await plan(2002), await plan(2600)]).toEqual(['first', 'second', 'second']);
+    },
+    90_000,
+  );
+
+  it.skipIf(skip)(
     'opens a contact, exports it as JSON, and erases it after a confirmation naming the address',
     async () => {
       if (!t) throw new Error('runtime did not start');
@@ -395,6 +461,48 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
         ['rev-cy', 'editor:owner'],
         ['rev-di', 'editor:owner'],
       ]);
+
+      // The Decided tab lists them, newest first, with the owner as the reviewer; reached by keyboard.
+      const waitingTab = page.getByRole('tab', { name: 'Waiting' });
+      expect(await waitingTab.getAttribute('aria-selected')).toBe('true');
+      await waitingTab.focus();
+      await page.keyboard.press('ArrowRight');
+      const decidedTab = page.getByRole('tab', { name: 'Decided' });
+      expect(await decidedTab.getAttribute('aria-selected')).toBe('true');
+      expect(await decidedTab.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
+      const decided = page.getByRole('tabpanel', { name: 'Decided' }).getByRole('table', {
+        name: 'Recent decisions, newest first',
+      });
+      await poll(() => decided.locator('tbody tr').count()).toBe(3);
+      const rows = await decided
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())),
+        );
+      // Columns: when, journey, contact, step, decision, decided by, note and subject lines.
+      const [newest, next, oldest] = rows;
+      for (const r of [newest, next])
+        expect([r?.[1], r?.[3], r?.[4], r?.[5], r?.[6]]).toEqual([
+          'Headphones launch',
+          'review',
+          'Rejected',
+          'Owner (owner)',
+          expect.stringMatching(/^Note: off-brand/),
+        ]);
+      expect([newest?.[2], next?.[2]].sort()).toEqual(['rev-cy', 'rev-di']);
+      expect(oldest?.slice(1)).toEqual([
+        'Headphones launch',
+        'rev-ann',
+        'review',
+        'Approved',
+        'Owner (owner)',
+        `Subject linesedited${edited}`,
+      ]);
+      // Newest first: the bulk rejections came after Ann's approval.
+      const times = await decided.locator('tbody time').evaluateAll((ts) => ts.map((x) => x.getAttribute('datetime')));
+      expect(times).toHaveLength(3);
+      expect([...times].sort().reverse()).toEqual(times);
+      await shot('07-review-decided');
 
       expect(errors).toEqual([]);
       expect(refused).toEqual([]);

@@ -120,6 +120,14 @@ export interface ImportSummary {
   flagged: { disposable: number; role: number; typo: number };
   reportOverflow: number;
   error: string | null;
+  /** The file row the error is about, when the file could not be read on. */
+  errorRow: number | null;
+  /** Data rows whose chunk was committed: what a failed import kept. */
+  rowsCommitted: number;
+  /** The first file row not committed (a CSV's header is row 1): where to resume; null once done. */
+  resumeFromRow: number | null;
+  /** The row this import started at, when it resumed an earlier one. */
+  startRow: number | null;
 }
 
 /** One entry of an import's per-row report. */
@@ -177,6 +185,35 @@ export interface ApprovalPreview extends ApprovalKey {
   text: string;
   /** The HTML under a restrictive CSP: only for a sandboxed iframe's `srcdoc`. */
   document: string;
+}
+
+/** Who decided an approval, as the runtime recorded it. */
+export interface ApprovalDecidedBy {
+  /** `editor:<user id>`, `editor` (a token without a user) or `apiKey:<prefix>`. */
+  actor: string;
+  credential: 'apiKey' | 'editor';
+  /** The user the editor token was issued for; null for API keys. */
+  user: { id: string; name?: string; email?: string } | null;
+  /** API keys only: the reviewer the caller named, not verified by the runtime. */
+  reviewerLabel: string | null;
+}
+
+/** A decision already made, as `GET /v1/approvals/history` lists it. */
+export interface ApprovalHistoryEntry extends ApprovalKey {
+  runId: string;
+  decision: 'approved' | 'rejected';
+  decidedAt: string;
+  decidedBy: ApprovalDecidedBy;
+  /** The subject lines approved or rejected (the reviewer's when `edited`). */
+  subjects: string[] | null;
+  edited: boolean;
+  note: string | null;
+}
+
+/** One page of decisions, newest first; `next` is the `before` of the older page. */
+export interface ApprovalHistoryPage {
+  decisions: ApprovalHistoryEntry[];
+  next: string | null;
 }
 
 /** What happened to one item of a bulk decision. */
@@ -265,7 +302,7 @@ export interface ApiClient {
   /** Uploads a CSV or JSON-lines file; resolves when the import has finished (or the dry run has checked it all). */
   importContacts(
     file: Blob,
-    options: { format: 'csv' | 'ndjson'; dryRun: boolean; id?: string },
+    options: { format: 'csv' | 'ndjson'; dryRun: boolean; id?: string; startRow?: number },
   ): Promise<ImportSummary & { errors?: ImportIssue[] }>;
   importProgress(id: string): Promise<ImportSummary>;
   importIssues(
@@ -281,6 +318,8 @@ export interface ApiClient {
   decideApprovals(keys: readonly ApprovalKey[], decision: ApprovalDecision): Promise<ApprovalResult[]>;
   /** The email a pending approval releases, rendered for its contact. */
   approvalPreview(key: ApprovalKey): Promise<ApprovalPreview>;
+  /** Decisions already made, newest first; pass a page's `next` as `before` for older ones. */
+  approvalHistory(query?: { before?: string; limit?: number }): Promise<ApprovalHistoryPage>;
   generateSubjects(request: SubjectRequest): Promise<SubjectVariant[]>;
   segments(): Promise<Segment[]>;
   createSegment(input: { id: string; name: string; condition: Condition }): Promise<Segment>;
@@ -386,8 +425,8 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
       (await call<{ events: ContactEvent[] }>('GET', `/contacts/${enc(id)}/events?limit=${limit}`)).events,
     exportContact: (id) => call('GET', `/contacts/${enc(id)}/export`),
     eraseContact: (id) => call('POST', `/contacts/${enc(id)}/erase`),
-    importContacts: (file, { format, dryRun, id }) =>
-      call('POST', `/imports?${query({ dryRun: String(dryRun), id })}`, undefined, false, {
+    importContacts: (file, { format, dryRun, id, startRow }) =>
+      call('POST', `/imports?${query({ dryRun: String(dryRun), id, startRow })}`, undefined, false, {
         body: file,
         type: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
       }),
@@ -426,6 +465,7 @@ export function createApiClient({ apiUrl, token, fetch: fetchImpl }: ApiClientOp
     },
     approvalPreview: (key) =>
       call('GET', `/approvals/${enc(key.journeyId)}/${enc(key.contactId)}/${enc(key.node)}/preview`),
+    approvalHistory: ({ before, limit = 25 } = {}) => call('GET', `/approvals/history?${query({ limit, before })}`),
     segments: async () => (await call<{ segments: Segment[] }>('GET', '/segments')).segments,
     createSegment: (input) => call('POST', '/segments', input),
     saveSegment: (id, input) => call('PUT', `/segments/${enc(id)}`, input),

@@ -4,7 +4,14 @@ import type { ApiClient, ImportIssue, ImportSummary } from '../api/client.ts';
 import { asApiError } from '../app/as-api-error.ts';
 import { useStrings } from '../strings.ts';
 import { countRows, importFormatOf } from './count-rows.ts';
-import { type ImportPhase, ImportProgress, ImportReport } from './import-report.tsx';
+import {
+  type ImportPhase,
+  ImportProgress,
+  ImportReport,
+  ImportResume,
+  type ResumePoint,
+  resumePointOf,
+} from './import-report.tsx';
 
 /** Props of {@link ImportPanel}. */
 export interface ImportPanelProps {
@@ -32,7 +39,8 @@ const newImportId = () => `imp_ui_${Date.now().toString(36)}${Math.random().toSt
 /**
  * Imports contacts from a CSV or JSON-lines file: a dry run or the real thing, uploaded as a stream
  * under an id chosen here, so that `GET /v1/imports/{id}` can be polled for progress while the upload
- * runs; then the report by category and the per-row errors.
+ * runs; then the report by category and the per-row errors. When a real import breaks late, it says
+ * how many rows were kept and offers to upload the (fixed) file again from the first row not kept.
  */
 export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps) {
   const s = useStrings();
@@ -43,6 +51,7 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
   const [dryRun, setDryRun] = useState(true);
   const [run, setRun] = useState<Run | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [resume, setResume] = useState<ResumePoint | null>(null);
   const live = useRef(true);
   useEffect(
     () => () => {
@@ -57,16 +66,21 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
     if (live.current) setRun((r) => (r && r.id === id ? { ...r, ...patch } : r));
   };
 
-  const start = async (e: FormEvent) => {
-    e.preventDefault();
+  /** Uploads the chosen file; with `startRow`, a real import of the rows from there on (a resume). */
+  const upload = async (startRow?: number) => {
     if (!file || !fileFormat || busy) return;
+    const dry = startRow === undefined ? dryRun : false;
     setError(null);
     setRun(null);
+    setResume(null);
     const id = newImportId();
-    const total = await countRows(file, fileFormat);
-    setRun({ id, dryRun, phase: 'running', read: 0, total, error: null, summary: null, issues: [], next: null });
+    const rows = await countRows(file, fileFormat);
+    // Rows before startRow are skipped (a CSV's header line is row 1, its first data row 2).
+    const skipped = startRow === undefined ? 0 : Math.max(0, startRow - (fileFormat === 'csv' ? 2 : 1));
+    const total = Math.max(0, rows - skipped);
+    setRun({ id, dryRun: dry, phase: 'running', read: 0, total, error: null, summary: null, issues: [], next: null });
     // A dry run writes nothing, so there is no progress to ask for; the answer is the whole report.
-    let polling = !dryRun;
+    let polling = !dry;
     const poll = async () => {
       while (polling && live.current) {
         await new Promise((r) => setTimeout(r, pollMs));
@@ -81,18 +95,23 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
     };
     const polled = poll();
     try {
-      const result = await api.importContacts(file, { format: fileFormat, dryRun, id });
+      const result = await api.importContacts(file, {
+        format: fileFormat,
+        dryRun: dry,
+        id,
+        ...(startRow === undefined ? {} : { startRow }),
+      });
       polling = false;
       await polled;
       let issues = result.errors ?? [];
       let next: string | null = null;
-      if (!dryRun) {
+      if (!dry) {
         const page = await api.importIssues(id);
         issues = page.errors;
         next = page.next;
       }
       update(id, { phase: 'done', read: result.rowsRead, summary: result, issues, next });
-      if (!dryRun) onImported?.();
+      if (!dry) onImported?.();
     } catch (err) {
       polling = false;
       await polled;
@@ -103,7 +122,15 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
         error: apiError.message,
         ...(partial ? { read: partial.rowsRead } : {}),
       });
+      if (live.current) setResume(resumePointOf(partial));
+      // The rows kept are contacts now, even though the import stopped.
+      if (partial && !dry && partial.rowsCommitted > 0) onImported?.();
     }
+  };
+
+  const start = (e: FormEvent) => {
+    e.preventDefault();
+    void upload();
   };
 
   const more = async () => {
@@ -118,7 +145,7 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
 
   return (
     <div className="wm-import">
-      <form className="wm-import-form" onSubmit={(e) => void start(e)}>
+      <form className="wm-import-form" onSubmit={start}>
         <div className="wm-field">
           <label htmlFor={fileId}>{s.importFile}</label>
           <input
@@ -130,7 +157,8 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
             disabled={busy}
             onChange={(e) => {
               setFile(e.target.files?.[0] ?? null);
-              setRun(null);
+              // A failed import's resume offer stays: the fixed file is chosen again to resume with.
+              if (resume === null) setRun(null);
             }}
           />
           <p id={hintId} className={file !== null && fileFormat === undefined ? 'wm-field-error' : 'wm-hint'}>
@@ -158,6 +186,9 @@ export function ImportPanel({ api, onImported, pollMs = 250 }: ImportPanelProps)
       )}
       {run && (
         <ImportProgress phase={run.phase} dryRun={run.dryRun} read={run.read} total={run.total} error={run.error} />
+      )}
+      {resume && (
+        <ImportResume point={resume} disabled={!file || !fileFormat || busy} onResume={(row) => void upload(row)} />
       )}
       {run?.summary && (
         <ImportReport summary={run.summary} issues={run.issues} onMore={run.next ? () => void more() : undefined} />

@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ImportIssue, ImportSummary } from '../api/client.ts';
 import { countRows, importFormatOf } from './count-rows.ts';
-import { ImportProgress, ImportReport } from './import-report.tsx';
+import { ImportProgress, ImportReport, ImportResume, resumePointOf } from './import-report.tsx';
 
 afterEach(cleanup);
 
@@ -20,6 +20,10 @@ const summary = (over: Partial<ImportSummary> = {}): ImportSummary => ({
   flagged: { disposable: 1, role: 1, typo: 1 },
   reportOverflow: 0,
   error: null,
+  errorRow: null,
+  rowsCommitted: 7,
+  resumeFromRow: null,
+  startRow: null,
   ...over,
 });
 
@@ -128,6 +132,56 @@ describe('ImportReport', () => {
     const { container } = render(<ImportReport summary={summary()} issues={[hostile]} />);
     expect(container.querySelector('img')).toBeNull();
     expect(screen.getByText(/<img src=x onerror=alert\(1\)> is not an email address/)).toBeTruthy();
+  });
+});
+
+describe('a failed import that kept rows', () => {
+  const lateFailure = summary({
+    status: 'failed',
+    rowsRead: 2495,
+    rowsCommitted: 2000,
+    resumeFromRow: 2002,
+    errorRow: 2512,
+    error: 'row 2512: a quoted cell is never closed',
+  });
+
+  it('finds the resume point only for real imports that kept rows or resumed already', () => {
+    expect(resumePointOf(lateFailure)).toEqual({ committed: 2000, errorRow: 2512, row: 2002 });
+    expect(resumePointOf(summary())).toBeNull();
+    expect(resumePointOf(summary({ status: 'failed', dryRun: true, rowsCommitted: 0 }))).toBeNull();
+    expect(resumePointOf(summary({ status: 'failed', rowsCommitted: 0, resumeFromRow: 2, errorRow: 40 }))).toBeNull();
+    expect(
+      resumePointOf(
+        summary({ status: 'failed', rowsCommitted: 0, resumeFromRow: 2002, startRow: 2002, errorRow: 2512 }),
+      ),
+    ).toEqual({ committed: 0, errorRow: 2512, row: 2002 });
+    expect(resumePointOf(undefined)).toBeNull();
+  });
+
+  it('says how many rows were imported, where the error is and where to resume, and resumes from there', () => {
+    const point = resumePointOf(lateFailure);
+    if (!point) throw new Error('no resume point');
+    const onResume = vi.fn();
+    render(<ImportResume point={point} onResume={onResume} />);
+    expect(
+      screen.getByText(
+        '2,000 rows were imported before the error on row 2,512; fix the file and resume from row 2,002.',
+      ),
+    ).toBeTruthy();
+    const button = screen.getByRole('button', { name: 'Resume from row 2,002' });
+    expect(button.getAttribute('aria-describedby')).toBe(
+      screen.getByText(/^Choose the fixed file above/).getAttribute('id'),
+    );
+    fireEvent.click(button);
+    expect(onResume).toHaveBeenCalledWith(2002);
+  });
+
+  it('words a stop without a row (the database failed) and waits while it cannot resume', () => {
+    const onResume = vi.fn();
+    render(<ImportResume point={{ committed: 1000, errorRow: null, row: 1002 }} onResume={onResume} disabled />);
+    expect(screen.getByText('1,000 rows were imported before the import stopped; resume from row 1,002.')).toBeTruthy();
+    const button = screen.getByRole('button', { name: 'Resume from row 1,002' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
   });
 });
 

@@ -50,6 +50,68 @@ export function ImportProgress({ phase, dryRun, read, total, error }: ImportProg
   );
 }
 
+/** Where a failed import got to, from its summary. */
+export interface ResumePoint {
+  /** Data rows committed before the failure. */
+  committed: number;
+  /** The file row the error is about, when known. */
+  errorRow: number | null;
+  /** The first file row not committed. */
+  row: number;
+}
+
+/**
+ * The resume point of a failed real import, or null when there is nothing to resume (a dry run,
+ * nothing committed by an import that started at the file's top, or a runtime without these fields).
+ */
+export function resumePointOf(summary: ImportSummary | undefined): ResumePoint | null {
+  if (!summary || summary.dryRun || summary.status !== 'failed') return null;
+  const { rowsCommitted, resumeFromRow, errorRow, startRow } = summary;
+  if (typeof rowsCommitted !== 'number' || typeof resumeFromRow !== 'number') return null;
+  if (rowsCommitted === 0 && startRow === null) return null;
+  return { committed: rowsCommitted, errorRow: errorRow ?? null, row: resumeFromRow };
+}
+
+/** Props of {@link ImportResume}. */
+export interface ImportResumeProps {
+  point: ResumePoint;
+  /** Uploads the chosen file again from `point.row`. */
+  onResume: (row: number) => void;
+  disabled?: boolean;
+}
+
+/**
+ * What a failed import kept and where to go on: "2,000 rows were imported before the error on row
+ * 2,512; fix the file and resume from row 2,002", with a button that does that.
+ */
+export function ImportResume({ point, onResume, disabled = false }: ImportResumeProps) {
+  const s = useStrings();
+  const hintId = useId();
+  const n = (v: number) => v.toLocaleString();
+  const values = { committed: n(point.committed), row: n(point.row) };
+  return (
+    <div className="wm-import-resume">
+      <p>
+        {point.errorRow === null
+          ? format(s.importKept, values)
+          : format(s.importKeptAt, { ...values, errorRow: n(point.errorRow) })}
+      </p>
+      <p id={hintId} className="wm-hint">
+        {format(s.importResumeHint, values)}
+      </p>
+      <button
+        type="button"
+        className="wm-button wm-primary"
+        aria-describedby={hintId}
+        disabled={disabled}
+        onClick={() => onResume(point.row)}
+      >
+        {format(s.importResume, values)}
+      </button>
+    </div>
+  );
+}
+
 /** The report's categories with their counts, in the order the report lists them. */
 export function reportCategories(summary: ImportSummary, s: Strings): { key: string; label: string; count: number }[] {
   return [
