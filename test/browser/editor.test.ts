@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cartTemplates } from '../support/journeys.ts';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor, root } from './support.ts';
 
@@ -50,7 +51,9 @@ describe('journey editor in Chromium', () => {
     if (launched[0].status === 'fulfilled') t = launched[0].value;
     if (launched[1].status === 'fulfilled') browser = launched[1].value;
     for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser) throw new Error('no browser');
+    if (!browser || !t) throw new Error('no browser or runtime');
+    // The journey built below sends these; publishing refuses templates the workspace does not have.
+    for (const template of cartTemplates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
     context = browser.context;
     page = context.pages()[0] ?? (await context.newPage());
     refused = await onlyLocalhost(context);

@@ -1,0 +1,347 @@
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
+
+const welcome = {
+  id: 'welcome',
+  name: 'Welcome',
+  subject: 'Welcome aboard',
+  mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hi</mj-text></mj-column></mj-section></mj-body></mjml>',
+};
+
+/** Sign-up: a welcome email, then an A/B test whose variants leave through their own exits. */
+const signUp = {
+  schemaVersion: 1,
+  settings: {},
+  nodes: [
+    { id: 'start', type: 'trigger.event', config: { event: 'signed_up' } },
+    { id: 'mail', type: 'action.sendEmail', config: { template: 'welcome' } },
+    {
+      id: 'ab',
+      type: 'flow.abTest',
+      config: {
+        variants: [
+          { port: 'a', weight: 50 },
+          { port: 'b', weight: 50 },
+        ],
+      },
+    },
+    { id: 'exitA', type: 'flow.exit', config: {} },
+    { id: 'exitB', type: 'flow.exit', config: {} },
+  ],
+  edges: [
+    { from: 'start', to: 'mail' },
+    { from: 'mail', to: 'ab' },
+    { from: 'ab', port: 'a', to: 'exitA' },
+    { from: 'ab', port: 'b', to: 'exitB' },
+  ],
+};
+const layout = {
+  nodes: {
+    start: { x: 200, y: 0 },
+    mail: { x: 200, y: 150 },
+    ab: { x: 200, y: 300 },
+    exitA: { x: 0, y: 480 },
+    exitB: { x: 400, y: 480 },
+  },
+};
+
+type Draft = { definition: { nodes: { id: string; config: Record<string, unknown> }[]; edges: unknown[] } };
+
+describe('editor audit fixes in Chromium', () => {
+  let t: TestRuntime | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let refused: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    prepareEditor();
+    const launched = await Promise.allSettled([startTestRuntime('pglite', { editorDir }), launchChromium()]);
+    if (launched[0].status === 'fulfilled') t = launched[0].value;
+    if (launched[1].status === 'fulfilled') browser = launched[1].value;
+    for (const r of launched) if (r.status === 'rejected') throw r.reason;
+    if (!browser || !t) throw new Error('no browser or runtime');
+    expect((await t.api('POST', '/v1/templates', welcome)).status).toBe(201);
+    context = browser.context;
+    page = context.pages()[0] ?? (await context.newPage());
+    refused = await onlyLocalhost(context);
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(t.runtime.signInUrl);
+    await page.waitForFunction(
+      () => !(globalThis as unknown as { location: { href: string } }).location.href.includes('token='),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    expect(errors).toEqual([]);
+    expect(refused).toEqual([]);
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(artifacts, `audit-${name}.png`) });
+  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const side = () => page.locator('.wm-side');
+  const counts = async () => ({
+    nodes: await page.locator('.react-flow__node').count(),
+    edges: await page.locator('.react-flow__edge').count(),
+  });
+  const api = <T>(method: string, path: string, body?: unknown) => {
+    if (!t) throw new Error('runtime did not start');
+    return t.api<T>(method, path, body);
+  };
+  const go = (hash: string) =>
+    page.evaluate((h) => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = h;
+    }, hash);
+
+  async function createJourney(id: string, definition: unknown) {
+    expect((await api('POST', '/v1/journeys', { id, name: `Journey ${id}`, definition, layout })).status).toBe(201);
+  }
+
+  async function emptyCanvasSpot() {
+    const box = await page.locator('.wm-canvas').boundingBox();
+    if (!box) throw new Error('no canvas');
+    return { x: box.x + 30, y: box.y + box.height - 30 };
+  }
+
+  it('keeps the draft safe from shortcuts in a viewed version and in simulation; shows the viewed step read only', async () => {
+    await createJourney('readonly', signUp);
+    expect((await api('POST', '/v1/journeys/readonly/publish')).status).toBe(200);
+    await go('#/journeys/readonly');
+    await node('exitB').waitFor();
+
+    // Delete a step of the draft; it autosaves.
+    await node('exitB').click();
+    await page.keyboard.press('Delete');
+    await poll(counts).toEqual({ nodes: 4, edges: 3 });
+    await page.getByText('All changes saved').waitFor();
+
+    // View version 1: five steps, read only.
+    await page.getByRole('button', { name: 'Versions' }).click();
+    await side().getByRole('button', { name: 'View' }).click();
+    await page.getByText('Viewing version 1 (read only)').waitFor();
+    await poll(counts).toEqual({ nodes: 5, edges: 4 });
+    await page.getByText('Version 1 as it was published.').waitFor();
+    expect(await page.getByText('No problems: the journey is ready to publish.').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+
+    // A step selected in the version (from the keyboard: focus it, Enter) shows its settings, disabled.
+    await node('start').focus();
+    await page.keyboard.press('Enter');
+    const eventName = side().getByLabel(/^Event name/);
+    await poll(() => eventName.inputValue()).toBe('signed_up');
+    expect(await eventName.isDisabled()).toBe(true);
+    expect(await side().getByLabel('Label on the canvas').isDisabled()).toBe(true);
+    expect(await side().getByRole('button', { name: 'Delete step' }).count()).toBe(0);
+    await shot('01-viewed-step');
+
+    // Copy a step of the version (allowed), then the keys that change things do nothing here.
+    await page.keyboard.press('Delete');
+    const spot = await emptyCanvasSpot();
+    await page.mouse.click(spot.x, spot.y);
+    for (const key of ['Control+z', 'Control+Shift+z', 'Control+y', 'Control+v', 'Control+d', 'Control+Shift+l'])
+      await page.keyboard.press(key);
+    await node('mail').click();
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('ArrowLeft');
+    expect(await counts()).toEqual({ nodes: 5, edges: 4 });
+
+    // Back to the draft: the step is still deleted, on the canvas and on the server.
+    await page.getByRole('button', { name: 'Back to the draft' }).click();
+    await poll(counts).toEqual({ nodes: 4, edges: 3 });
+    const draft = await api<Draft>('GET', '/v1/journeys/readonly');
+    expect(draft.body.definition.nodes.map((n) => n.id)).not.toContain('exitB');
+
+    // Undo brings it back in the draft; redo in simulation mode does not take it away again.
+    await page.getByRole('button', { name: 'Versions' }).click();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await poll(counts).toEqual({ nodes: 5, edges: 4 });
+    await page.getByText('All changes saved').waitFor();
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    await page.mouse.click(spot.x, spot.y);
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+z');
+    expect(await counts()).toEqual({ nodes: 5, edges: 4 });
+    await page.getByRole('button', { name: 'Simulate' }).click();
+    const after = await api<Draft>('GET', '/v1/journeys/readonly');
+    expect(after.body.definition.nodes.map((n) => n.id)).toContain('exitB');
+  }, 60_000);
+
+  it('draws a connection from a missing port so it can be deleted, paints edge problems, and moves connections of renamed ports', async () => {
+    // Loaded from JSON: the A/B test has no port "z", yet a connection leaves from it.
+    await createJourney('ports', {
+      ...signUp,
+      nodes: [...signUp.nodes, { id: 'exitZ', type: 'flow.exit', config: {} }],
+      edges: [...signUp.edges, { from: 'ab', port: 'z', to: 'exitZ' }],
+    });
+    await go('#/journeys/ports');
+    await node('exitZ').waitFor();
+    await poll(counts).toEqual({ nodes: 6, edges: 5 });
+    const orphan = page.locator('.react-flow__edge[data-id="ab:z->exitZ"]');
+    await poll(() => orphan.getAttribute('class')).toMatch(/wm-edge-problem/);
+    expect(await node('ab').locator('.wm-handle-missing[data-handleid="z"]').count()).toBe(1);
+    const problem = page.locator('.wm-problems .wm-problem[data-code="unknown_port"]');
+    await poll(() => problem.count()).toBe(1);
+    await shot('02-missing-port');
+
+    // The connection can be selected and deleted; the problem goes with it.
+    await orphan.focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Delete');
+    await poll(() => orphan.count()).toBe(0);
+    await poll(() => problem.count()).toBe(0);
+
+    // Renaming variant b to c in the form takes its connection along.
+    await node('ab').click();
+    const variant = side()
+      .getByLabel(/^Variant name/)
+      .nth(1);
+    await variant.fill('c');
+    await poll(() => page.locator('.react-flow__edge[data-id="ab:c->exitB"]').count()).toBe(1);
+    expect(await page.locator('.react-flow__edge[data-id="ab:b->exitB"]').count()).toBe(0);
+    expect(await page.locator('.wm-problems .wm-problem[data-code="unknown_port"]').count()).toBe(0);
+    await page.getByText('All changes saved').waitFor();
+    const draft = await api<{ definition: { edges: { from: string; port?: string; to: string }[] } }>(
+      'GET',
+      '/v1/journeys/ports',
+    );
+    expect(draft.body.definition.edges).toContainEqual({ from: 'ab', port: 'c', to: 'exitB' });
+    // One undo puts the port name and the connection back.
+    await page.locator('.wm-canvas').click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Control+z');
+    await poll(() => page.locator('.react-flow__edge[data-id="ab:b->exitB"]').count()).toBe(1);
+  }, 60_000);
+
+  it('creates a segment with a live preview, picks it in a segment trigger, and flags a template that does not exist', async () => {
+    await api('POST', '/v1/contacts', {
+      contacts: [
+        { id: 'ann', email: 'ann@example.com', attributes: { plan: 'pro' } },
+        { id: 'bob', email: 'bob@example.com', attributes: { plan: 'pro' } },
+        { id: 'cy', email: 'cy@example.com', attributes: { plan: 'free' } },
+      ],
+    });
+    await go('#/segments');
+    await page.getByRole('link', { name: 'Segments' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Segments' }).getAttribute('aria-current')).toBe('page');
+    await page.getByRole('button', { name: 'New segment' }).click();
+    await page.getByLabel('Segment name').fill('Pro customers');
+    await page.getByRole('button', { name: 'Add attribute rule' }).click();
+    await page.getByLabel('Attribute').fill('plan');
+    await page.getByLabel('Value', { exact: true }).fill('pro');
+    await page.getByText('2 of 3 contacts match').waitFor();
+    const sample = page.getByRole('list', { name: 'Some of them' });
+    await poll(() => sample.locator('li').allTextContents()).toEqual(['ann@example.com', 'bob@example.com']);
+    await shot('03-segment-preview');
+    await page.getByRole('button', { name: 'Save segment' }).click();
+    await page.getByText('Saved the segment “Pro customers”').waitFor();
+    await page.getByRole('cell', { name: 'pro-customers' }).waitFor();
+    const saved = await api<{ segments: { id: string; name: string; condition: unknown }[] }>('GET', '/v1/segments');
+    expect(saved.body.segments).toEqual([
+      expect.objectContaining({
+        id: 'pro-customers',
+        name: 'Pro customers',
+        condition: { attribute: 'plan', op: 'eq', value: 'pro' },
+      }),
+    ]);
+
+    // A journey that starts from a segment: the picker shows names and stores the id.
+    await createJourney('bysegment', {
+      schemaVersion: 1,
+      settings: {},
+      nodes: [
+        { id: 'start', type: 'trigger.segment', config: { segment: 'gone' } },
+        { id: 'mail', type: 'action.sendEmail', config: { template: 'no-such-template' } },
+        { id: 'exitA', type: 'flow.exit', config: {} },
+      ],
+      edges: [
+        { from: 'start', to: 'mail' },
+        { from: 'mail', to: 'exitA' },
+      ],
+    });
+    await go('#/journeys/bysegment');
+    await node('mail').waitFor();
+    const problems = page.locator('.wm-problems');
+    await problems.getByText('Segment “gone” does not exist').waitFor();
+    await problems.getByText('Template “no-such-template” does not exist').waitFor();
+    expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+    await node('start').click();
+    const picker = side().getByLabel(/^Segment/);
+    expect(await picker.locator('option').allTextContents()).toEqual([
+      'Choose a segment…',
+      'gone (does not exist)',
+      'Pro customers',
+    ]);
+    await picker.selectOption({ label: 'Pro customers' });
+    await poll(() => problems.getByText('Segment “gone” does not exist').count()).toBe(0);
+    await node('mail').click();
+    await side().getByLabel('Choose a saved template').selectOption({ label: 'Welcome' });
+    await page.getByText('No problems: the journey is ready to publish.').waitFor();
+    await page.getByText('All changes saved').waitFor();
+    const draft = await api<Draft>('GET', '/v1/journeys/bysegment');
+    expect(draft.body.definition.nodes.find((n) => n.id === 'start')?.config).toEqual({ segment: 'pro-customers' });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText('Published version 1').waitFor();
+  }, 60_000);
+
+  it('names step cards, selects all with Ctrl+A, lists the shortcuts, and labels the canvas controls from strings', async () => {
+    await createJourney('keys', signUp);
+    await go('#/journeys/keys');
+    await node('exitB').waitFor();
+    expect(await node('mail').getAttribute('aria-label')).toBe('Send email');
+    await page.getByRole('group', { name: 'Send email' }).waitFor();
+    await page.getByRole('button', { name: 'Zoom in' }).waitFor();
+    await page.getByRole('button', { name: 'Show the whole journey' }).waitFor();
+    expect(await page.locator('.react-flow__minimap svg title').textContent()).toBe('Mini map');
+    // The attribution stays visible but out of the tab order.
+    const attribution = page.locator('.react-flow__attribution a');
+    if ((await attribution.count()) > 0) expect(await attribution.getAttribute('tabindex')).toBe('-1');
+
+    await node('start').click();
+    await page.keyboard.press('Control+a');
+    await poll(() => page.locator('.react-flow__node.selected').count()).toBe(5);
+    await page.getByRole('status').filter({ hasText: '5 steps selected' }).waitFor();
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.waitFor();
+    await help.getByRole('cell', { name: 'Select every step' }).waitFor();
+    await shot('04-shortcuts');
+    await page.keyboard.press('Escape');
+    await poll(() => help.count()).toBe(0);
+    await page.getByRole('button', { name: 'Keyboard shortcuts' }).click();
+    await help.waitFor();
+    await help.getByRole('button', { name: 'Close' }).click();
+    await poll(() => help.count()).toBe(0);
+
+    // The event-count box stays inside its rule.
+    await page.getByRole('button', { name: 'Add Condition', exact: true }).click();
+    await side().getByRole('button', { name: 'Add event rule' }).click();
+    const count = side().getByLabel('Count', { exact: true });
+    const rule = side().locator('.wm-rule').first();
+    const [box, inner] = [await rule.boundingBox(), await count.boundingBox()];
+    if (!box || !inner) throw new Error('rule not shown');
+    expect(inner.x + inner.width).toBeLessThanOrEqual(box.x + box.width);
+    await shot('05-event-rule');
+  }, 60_000);
+
+  it('keeps the focus in a new journey created with Enter, so the keyboard carries on there', async () => {
+    await go('#/');
+    const name = page.getByLabel('Name of the new journey');
+    await name.fill('Made by keyboard');
+    await name.press('Enter');
+    await page.getByText('Start by dragging a trigger here').waitFor();
+    const search = page.getByLabel('Search steps');
+    await poll(() =>
+      search.evaluate((el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement),
+    ).toBe(true);
+    await page.keyboard.type('wait');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await poll(() => page.locator('.react-flow__node').count()).toBe(1);
+  }, 60_000);
+});
