@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import type { ContactJourneyState } from '@waymark/nodes';
+import { schema } from '@waymark/runtime/db';
+import { and, eq } from 'drizzle-orm';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
@@ -7,6 +10,31 @@ import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEdito
 type DevMessage = { id: number; subject: string | null; envelope: { to: string[] } };
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
+const hour = 3_600_000;
+
+/**
+ * Lets `ms` pass for the journey's waiting runs: their times move that far into the past, as they would
+ * read had the contact entered `ms` earlier. The runtime keeps the real clock; its scheduler wakes them.
+ */
+async function letTimePass(t: TestRuntime, journeyId: string, ms: number) {
+  const { db } = t.runtime.services;
+  const rows = await db.select().from(schema.journeyStates).where(eq(schema.journeyStates.journeyId, journeyId));
+  for (const row of rows) {
+    const state = row.state as unknown as ContactJourneyState;
+    for (const run of state.runs) {
+      run.startedAt -= ms;
+      run.enteredAt -= ms;
+      if (run.wakeAt !== undefined) run.wakeAt -= ms;
+    }
+    await db
+      .update(schema.journeyStates)
+      .set({
+        state: state as unknown as Record<string, unknown>,
+        wakeAt: row.wakeAt ? new Date(row.wakeAt.getTime() - ms) : null,
+      })
+      .where(and(eq(schema.journeyStates.journeyId, journeyId), eq(schema.journeyStates.contactId, row.contactId)));
+  }
+}
 
 /**
  * The whole path a new user takes, by pointer and keyboard only: a template designed in GrapesJS, the
@@ -133,12 +161,20 @@ describe.each(kinds)('from an empty workspace to the email in the inbox, in Chro
       await side()
         .getByLabel(/^Event name/)
         .fill('cart_abandoned');
-      await drop('Send email', 200, 200);
+      await drop('Wait', 200, 180);
+      await poll(() =>
+        side()
+          .getByLabel(/^Wait for/)
+          .first()
+          .inputValue(),
+      ).toBe('1');
+      await drop('Send email', 200, 300);
       await poll(() => side().getByRole('heading', { name: 'Send email' }).count()).toBe(1);
-      await drop('Exit', 200, 340);
-      await connect('event1', 'sendEmail1');
+      await drop('Exit', 200, 420);
+      await connect('event1', 'wait1');
+      await connect('wait1', 'sendEmail1');
       await connect('sendEmail1', 'exit1');
-      await poll(() => page.locator('.react-flow__edge').count()).toBe(2);
+      await poll(() => page.locator('.react-flow__edge').count()).toBe(3);
 
       // The email step has no template yet: the problem is shown and publishing waits.
       const publish = page.getByRole('button', { name: 'Publish' });
@@ -159,8 +195,14 @@ describe.each(kinds)('from an empty workspace to the email in the inbox, in Chro
         'GET',
         `/v1/journeys/${journeyId}/versions/1`,
       );
-      expect(live.body.definition.nodes.map((n) => n.type)).toEqual(['trigger.event', 'action.sendEmail', 'flow.exit']);
-      expect(live.body.definition.nodes[1]?.config).toMatchObject({ template: templateId });
+      expect(live.body.definition.nodes.map((n) => n.type)).toEqual([
+        'trigger.event',
+        'flow.wait',
+        'action.sendEmail',
+        'flow.exit',
+      ]);
+      expect(live.body.definition.nodes[1]?.config).toEqual({ duration: 'PT1H' });
+      expect(live.body.definition.nodes[2]?.config).toMatchObject({ template: templateId });
 
       // The product's backend reports the abandoned cart of a contact named Nia.
       const event = await t.api('POST', '/v1/events', {
@@ -169,6 +211,22 @@ describe.each(kinds)('from an empty workspace to the email in the inbox, in Chro
         attributes: { first_name: 'Nia' },
       });
       expect(event.status).toBe(202);
+
+      // Nia waits an hour in the journey; when the hour has passed, the scheduler sends the email.
+      await eventually(
+        async () => {
+          const rows = await t?.runtime.services.db
+            .select()
+            .from(schema.journeyStates)
+            .where(eq(schema.journeyStates.journeyId, journeyId));
+          return rows?.[0]?.wakeAt ? true : undefined;
+        },
+        20_000,
+        'Nia waiting in the journey',
+      );
+      const early = await t.api<{ messages: DevMessage[] }>('GET', '/v1/dev/inbox');
+      expect(early.body.messages).toEqual([]);
+      await letTimePass(t, journeyId, hour);
       const delivered = await eventually(
         async () => {
           const r = await t?.api<{ messages: DevMessage[] }>('GET', '/v1/dev/inbox');
