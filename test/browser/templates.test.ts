@@ -289,6 +289,18 @@ describe('template designer in Chromium', () => {
     // Reloading or closing the tab with unsaved changes: the browser asks (and the page stays when refused).
     await page.goto(`${t.url}/#/templates/promo`);
     await canvas().getByText('Shop now').waitFor({ timeout: 20_000 });
+    // Text being typed counts, before the text block is left.
+    await canvas().getByText('Big offer').dblclick();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' today');
+    await page.getByRole('button', { name: 'Back to templates' }).click();
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'Stay' }).click();
+    await poll(() => ask.count()).toBe(0);
+    // Saving straight from the text being typed keeps it.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Template saved').waitFor();
+    expect((await t.api<Template>('GET', '/v1/templates/promo')).body.mjml).toContain('Big offer today</mj-text>');
     await page.getByLabel('Subject').fill('Our offer, changed');
     const prompts: string[] = [];
     page.on('dialog', (d) => {

@@ -81,10 +81,12 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
   const [images, setImages] = useState<string[]>([]);
   // Unsaved means the design's MJML differs from the last saved (GrapesJS's change counter also
   // counts its own re-renders after an export, so it cannot tell).
-  const [design, setDesign] = useState({ now: '', saved: '' });
+  const [design, setDesign] = useState({ now: '', saved: '', typing: false });
   const [saved, setSaved] = useState({ name: '', subject: '' });
   const dirty =
-    design.now !== design.saved || (template !== null && (name !== saved.name || subject !== saved.subject));
+    design.typing ||
+    design.now !== design.saved ||
+    (template !== null && (name !== saved.name || subject !== saved.subject));
   const guard = useLeaveGuard(dirty);
 
   useEffect(() => {
@@ -161,9 +163,17 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
     // Loading the design is not a change.
     editor.on('load', () => {
       const loaded = mjmlOf(editor);
-      setDesign({ now: loaded, saved: loaded });
+      setDesign({ now: loaded, saved: loaded, typing: false });
+      // Text being typed reaches the model only when its block is left: until then, typing is a change.
+      editor.Canvas.getDocument()?.addEventListener('input', () => setDesign((d) => ({ ...d, typing: true })));
     });
     editor.on('update', () => setDesign((d) => ({ ...d, now: mjmlOf(editor) })));
+    // The typed text is synced after `rte:disable`; look at the design once that is done.
+    editor.on('rte:disable', () =>
+      setTimeout(() => {
+        if (editorRef.current === editor) setDesign((d) => ({ ...d, now: mjmlOf(editor), typing: false }));
+      }, 0),
+    );
     const bm = editor.Blocks;
     setBlocks(
       blockIds.flatMap((id) => {
@@ -235,8 +245,8 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
   const save = async (): Promise<boolean> => {
     const editor = editorRef.current;
     if (!editor || !template) return false;
-    // Leave text editing so what is being typed is part of the saved design.
-    (editor.getEditing()?.getView() as { disableEditing?: () => void } | undefined)?.disableEditing?.();
+    // Leave text editing so what is being typed is part of the saved design (it syncs asynchronously).
+    await (editor.getEditing()?.getView() as { disableEditing?: () => Promise<void> } | undefined)?.disableEditing?.();
     setStatus({ kind: 'busy', text: s.saving });
     const fields = { name, subject };
     const input = {
