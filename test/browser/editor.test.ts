@@ -251,7 +251,7 @@ describe('journey editor in Chromium', () => {
     const token = await t.api<{ token: string }>('POST', '/v1/editor-tokens', { journeyId: created.body.id });
     expect(token.status).toBe(201);
 
-    // The host page is served from the runtime's origin (the runtime does not answer CORS yet).
+    // The host page is served from the runtime's origin here; another origin would need WAYMARK_EMBED_ORIGINS.
     const hostUrl = `${t.url}/examples/embed-host/`;
     await page.route(hostUrl, (route) =>
       route.fulfill({ contentType: 'text/html', body: readFileSync(join(root, 'examples/embed-host/index.html')) }),
