@@ -24,6 +24,7 @@ interface PackedManifest {
   name: string;
   version: string;
   private?: boolean;
+  license?: string;
   main?: string;
   types?: string;
   exports: Record<string, { types: string; import: string }>;
@@ -129,6 +130,7 @@ describe('@waymark/nodes as published (pnpm pack)', () => {
   it('is a public package whose manifest points at dist, not at the TypeScript source', () => {
     expect(manifest).toMatchObject({ name: '@waymark/nodes', version: '0.1.0' });
     expect(manifest.private).toBeUndefined();
+    expect(manifest.license).toBe('MIT');
     expect(manifest.exports).toEqual({
       '.': { types: './dist/index.d.ts', import: './dist/index.js' },
       './testing': { types: './dist/testing/index.d.ts', import: './dist/testing/index.js' },
@@ -138,7 +140,8 @@ describe('@waymark/nodes as published (pnpm pack)', () => {
       types: './dist/index.d.ts',
     });
     const files = filesOf(packed);
-    expect(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json')).toEqual([]);
+    // The manifest, the build and the licence (pnpm copies the workspace's LICENSE into the package).
+    expect(files.filter((f) => !f.startsWith('dist/') && f !== 'package.json')).toEqual(['LICENSE']);
     expect(files.filter((f) => f.includes('.test.') || f.includes('test-util'))).toEqual([]);
   });
 
