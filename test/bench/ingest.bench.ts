@@ -9,10 +9,11 @@
  */
 import postgres from 'postgres';
 import {
-  apiKey,
   type BenchContext,
   createDatabase,
+  eventBodies,
   type Figures,
+  postEvents,
   publishJourney,
   type RuntimeProcess,
   rate,
@@ -24,46 +25,6 @@ import {
 } from './support.ts';
 
 const inFlight: Record<number, number> = { 1: 16, 100: 4, 1000: 2 };
-
-function bodies(batch: number, total: number, tag: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < total; i += batch) {
-    const events = [];
-    for (let k = i; k < Math.min(total, i + batch); k++) {
-      const id = `${tag}_${k}`;
-      events.push({
-        contactId: id,
-        email: `${id}@bench.test`,
-        event: 'signed_up',
-        attributes: { plan: 'pro', first_name: `Ann ${k}` },
-        properties: { source: 'bench' },
-      });
-    }
-    out.push(JSON.stringify(batch === 1 ? events[0] : { events }));
-  }
-  return out;
-}
-
-/** Posts every body with `parallel` requests in flight; returns seconds. */
-async function post(url: string, list: string[], parallel: number): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < list.length) {
-        const body = list[next++] as string;
-        const res = await fetch(`${url}/v1/events`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-          body,
-        });
-        const text = await res.text();
-        if (res.status !== 202) throw new Error(`POST /v1/events: ${res.status} ${text.slice(0, 300)}`);
-      }
-    }),
-  );
-  return (performance.now() - started) / 1000;
-}
 
 export async function runIngest(ctx: BenchContext, totals: Record<1 | 100 | 1000, number>, rawTotal: number) {
   const db = await createDatabase(ctx.serverUrl);
@@ -77,11 +38,11 @@ export async function runIngest(ctx: BenchContext, totals: Record<1 | 100 | 1000
       (await db.sql`select not exists (select 1 from events where processed_at is null) as done`)[0]?.done === true;
     const figures: Figures = {};
     // Warm-up: JIT, connection pools, prepared statements.
-    await post(base, bodies(100, 1_000, 'warm'), 2);
+    await postEvents(base, eventBodies(100, 1_000, 'warm'), 2);
     await until(drained, performance.now(), 'warm-up enrolment');
     for (const batch of [1, 100, 1000] as const) {
-      const list = bodies(batch, totals[batch], `b${batch}`);
-      const seconds = await post(base, list, inFlight[batch] as number);
+      const list = eventBodies(batch, totals[batch], `b${batch}`);
+      const seconds = await postEvents(base, list, inFlight[batch] as number);
       figures[`events_per_s_batch${batch}`] = rate(totals[batch], seconds);
       const lag = await until(drained, performance.now(), 'enrolment after ingestion');
       ctx.log(

@@ -25,8 +25,10 @@ import {
   advanceTime,
   apiKey,
   type BenchContext,
+  eventBodies,
   type Figures,
   insertContacts,
+  postEvents,
   publishJourney,
   rate,
   type Scenario,
@@ -58,46 +60,6 @@ function du(dir: string): number {
     total += e.isDirectory() ? du(p) : statSync(p).size;
   }
   return total;
-}
-
-/** `POST /v1/events` bodies of `batch` new contacts each, serialised before the clock starts. */
-function eventBodies(total: number, batch: number, tag: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < total; i += batch) {
-    const events = [];
-    for (let k = i; k < Math.min(total, i + batch); k++) {
-      const id = `${tag}_${k}`;
-      events.push({
-        contactId: id,
-        email: `${id}@bench.test`,
-        event: 'signed_up',
-        attributes: { plan: 'pro', first_name: `Ann ${k}` },
-        properties: { source: 'bench' },
-      });
-    }
-    out.push(JSON.stringify({ events }));
-  }
-  return out;
-}
-
-/** Posts every body with `parallel` requests in flight; returns seconds. */
-async function postEvents(url: string, bodies: string[], parallel: number): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < bodies.length) {
-        const res = await fetch(`${url}/v1/events`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-          body: bodies[next++] as string,
-        });
-        const text = await res.text();
-        if (res.status !== 202) throw new Error(`POST /v1/events: ${res.status} ${text.slice(0, 300)}`);
-      }
-    }),
-  );
-  return (performance.now() - started) / 1000;
 }
 
 export async function runPglite(ctx: BenchContext, n: number): Promise<Figures> {
@@ -158,9 +120,9 @@ export async function runPglite(ctx: BenchContext, n: number): Promise<Figures> 
     const emails = await sink.count();
 
     // Ingestion in batches of 100, each event enrolling a new contact, after a short warm-up.
-    await postEvents(base, eventBodies(Math.min(n, 1_000), 100, 'warm'), 2);
+    await postEvents(base, eventBodies(100, Math.min(n, 1_000), 'warm'), 2);
     await until(drained, performance.now(), 'warm-up enrolment');
-    const ingestSeconds = await postEvents(base, eventBodies(n, 100, 'b100'), 4);
+    const ingestSeconds = await postEvents(base, eventBodies(100, n, 'b100'), 4);
     const lag = await until(drained, performance.now(), 'enrolment after ingestion');
     ctx.log(`  PGlite: ${n} events in ${ingestSeconds.toFixed(2)} s; enrolment done ${lag.toFixed(2)} s later`);
 

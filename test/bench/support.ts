@@ -224,6 +224,49 @@ export async function api<T = unknown>(base: string, method: string, path: strin
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/**
+ * `POST /v1/events` bodies, serialised before the clock starts: `total` events in batches of `batch`, each
+ * for a new contact (`<tag>_<k>`, with email and attributes) signing up; a batch of 1 is a single event.
+ */
+export function eventBodies(batch: number, total: number, tag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < total; i += batch) {
+    const events = [];
+    for (let k = i; k < Math.min(total, i + batch); k++) {
+      const id = `${tag}_${k}`;
+      events.push({
+        contactId: id,
+        email: `${id}@bench.test`,
+        event: 'signed_up',
+        attributes: { plan: 'pro', first_name: `Ann ${k}` },
+        properties: { source: 'bench' },
+      });
+    }
+    out.push(JSON.stringify(batch === 1 ? events[0] : { events }));
+  }
+  return out;
+}
+
+/** Posts every body to `POST /v1/events` with `parallel` requests in flight, each answered 202; returns seconds. */
+export async function postEvents(url: string, bodies: string[], parallel: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < bodies.length) {
+        const res = await fetch(`${url}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+          body: bodies[next++] as string,
+        });
+        const text = await res.text();
+        if (res.status !== 202) throw new Error(`POST /v1/events: ${res.status} ${text.slice(0, 300)}`);
+      }
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
 /** The email template of every scenario: MJML with merge tags, a tracked link and an unsubscribe link. */
 export const benchTemplate = {
   id: 'bench',
