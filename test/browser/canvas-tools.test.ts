@@ -1,8 +1,21 @@
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  canvasCounts,
+  create,
+  editorDir,
+  goToHash,
+  poll,
+  prepareEditor,
+  publish,
+  recordPageErrors,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+  stepNode,
+} from './support.ts';
 
 /** Sign-up journey: pro contacts go into an A/B test, the others leave at once. */
 const definition = {
@@ -54,57 +67,38 @@ const overlap = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 describe('canvas tools in Chromium', () => {
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let context: BrowserContext | undefined;
   let page: Page;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let refused: string[] = [];
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     prepareEditor();
-    const launched = await Promise.allSettled([startTestRuntime('pglite', { editorDir }), launchChromium()]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser || !t) throw new Error('no browser or runtime');
-    context = browser.context;
-    page = context.pages()[0] ?? (await context.newPage());
-    refused = await onlyLocalhost(context);
-    page.on('pageerror', (e) => errors.push(e.message));
+    session = await startRuntimeAndChromium('pglite', { editorDir });
+    ({ t, page, refused } = session);
+    errors = recordPageErrors(page);
     // Sign in once; the token stays in session storage for the journeys opened below.
-    await page.goto(t.runtime.signInUrl);
-    await page.waitForFunction(
-      () => !(globalThis as unknown as { location: { href: string } }).location.href.includes('token='),
-    );
+    await signIn(page, session.t);
     // A stale editor is rebuilt first; with other suites building and starting at once that takes a while.
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  afterAll(() => session?.close());
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `canvas-${name}.png`) });
-  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const shot = (name: string) => screenshot(page, `canvas-${name}`);
+  const node = (id: string) => stepNode(page, id);
   const side = () => page.locator('.wm-side');
   const selectedIds = () =>
     page.locator('.react-flow__node.selected').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
-  const counts = async () => ({
-    nodes: await page.locator('.react-flow__node').count(),
-    edges: await page.locator('.react-flow__edge').count(),
-  });
+  const counts = () => canvasCounts(page);
 
   async function createJourney(id: string, layout: unknown) {
     if (!t) throw new Error('runtime did not start');
-    const created = await t.api('POST', '/v1/journeys', { id, name: `Journey ${id}`, definition, layout });
-    expect(created.status).toBe(201);
+    await create(t, '/v1/journeys', { id, name: `Journey ${id}`, definition, layout });
   }
 
   async function open(id: string) {
-    await page.evaluate((hash) => {
-      (globalThis as unknown as { location: { hash: string } }).location.hash = hash;
-    }, `#/journeys/${id}`);
+    await goToHash(page, `#/journeys/${id}`);
     await node('exitNo').waitFor();
     await poll(() => page.locator('.react-flow__node').count()).toBe(6);
   }
@@ -241,7 +235,7 @@ describe('canvas tools in Chromium', () => {
   it('compares the draft with the live version and paints the changes', async () => {
     if (!t) throw new Error('runtime did not start');
     await createJourney('live', tidy);
-    expect((await t.api('POST', '/v1/journeys/live/publish')).status).toBe(200);
+    await publish(t, 'live');
     await open('live');
 
     // Change the condition's value and remove the no-branch's exit.
@@ -279,7 +273,7 @@ describe('canvas tools in Chromium', () => {
   it('shows the live counts on steps, connections and A/B variants, refreshing while on', async () => {
     if (!t) throw new Error('runtime did not start');
     await createJourney('counted', tidy);
-    expect((await t.api('POST', '/v1/journeys/counted/publish')).status).toBe(200);
+    await publish(t, 'counted');
     await t.api('POST', '/v1/contacts', {
       contacts: [
         { id: 'ann', email: 'ann@example.com', attributes: { plan: 'pro' } },

@@ -1,8 +1,21 @@
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  canvasCounts,
+  create,
+  editorDir,
+  goToHash,
+  poll,
+  prepareEditor,
+  publish,
+  recordPageErrors,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+  stepNode,
+} from './support.ts';
 
 const welcome = {
   id: 'welcome',
@@ -51,56 +64,40 @@ const layout = {
 type Draft = { definition: { nodes: { id: string; config: Record<string, unknown> }[]; edges: unknown[] } };
 
 describe('editor audit fixes in Chromium', () => {
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let context: BrowserContext | undefined;
   let page: Page;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let refused: string[] = [];
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     prepareEditor();
-    const launched = await Promise.allSettled([startTestRuntime('pglite', { editorDir }), launchChromium()]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser || !t) throw new Error('no browser or runtime');
-    expect((await t.api('POST', '/v1/templates', welcome)).status).toBe(201);
-    context = browser.context;
-    page = context.pages()[0] ?? (await context.newPage());
-    refused = await onlyLocalhost(context);
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(t.runtime.signInUrl);
-    await page.waitForFunction(
-      () => !(globalThis as unknown as { location: { href: string } }).location.href.includes('token='),
-    );
+    session = await startRuntimeAndChromium('pglite', { editorDir });
+    ({ t, page, refused } = session);
+    await create(session.t, '/v1/templates', welcome);
+    errors = recordPageErrors(page);
+    await signIn(page, session.t);
   }, 180_000);
 
   afterAll(async () => {
     expect(errors).toEqual([]);
     expect(refused).toEqual([]);
-    await browser?.close();
-    await t?.stop();
+    await session?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `audit-${name}.png`) });
-  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const shot = (name: string) => screenshot(page, `audit-${name}`);
+  const node = (id: string) => stepNode(page, id);
   const side = () => page.locator('.wm-side');
-  const counts = async () => ({
-    nodes: await page.locator('.react-flow__node').count(),
-    edges: await page.locator('.react-flow__edge').count(),
-  });
-  const api = <T>(method: string, path: string, body?: unknown) => {
+  const counts = () => canvasCounts(page);
+  const runtime = () => {
     if (!t) throw new Error('runtime did not start');
-    return t.api<T>(method, path, body);
+    return t;
   };
-  const go = (hash: string) =>
-    page.evaluate((h) => {
-      (globalThis as unknown as { location: { hash: string } }).location.hash = h;
-    }, hash);
+  const api = <T>(method: string, path: string, body?: unknown) => runtime().api<T>(method, path, body);
+  const go = (hash: string) => goToHash(page, hash);
 
   async function createJourney(id: string, definition: unknown) {
-    expect((await api('POST', '/v1/journeys', { id, name: `Journey ${id}`, definition, layout })).status).toBe(201);
+    await create(runtime(), '/v1/journeys', { id, name: `Journey ${id}`, definition, layout });
   }
 
   async function emptyCanvasSpot() {
@@ -111,7 +108,7 @@ describe('editor audit fixes in Chromium', () => {
 
   it('keeps the draft safe from shortcuts in a viewed version and in simulation; shows the viewed step read only', async () => {
     await createJourney('readonly', signUp);
-    expect((await api('POST', '/v1/journeys/readonly/publish')).status).toBe(200);
+    await publish(runtime(), 'readonly');
     await go('#/journeys/readonly');
     await node('exitB').waitFor();
 

@@ -1,10 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cartTemplates } from '../support/journeys.ts';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor, root } from './support.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  canvasCounts,
+  centre,
+  connectSteps,
+  create,
+  dropStep,
+  editorDir,
+  poll,
+  prepareEditor,
+  recordPageErrors,
+  root,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+  stepNode,
+} from './support.ts';
 
 /** The cart-abandonment journey of JOURNEY-FORMAT.md, as the editor names its steps. */
 const expected = {
@@ -39,76 +55,36 @@ const edgeKey = (e: Edge) => `${e.from}:${e.port ?? 'next'}->${e.to}`;
 const sortedEdges = (edges: Edge[]) => edges.map(edgeKey).sort();
 
 describe('journey editor in Chromium', () => {
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let context: BrowserContext | undefined;
   let page: Page;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let refused: string[] = [];
 
   beforeAll(async () => {
     prepareEditor();
-    const launched = await Promise.allSettled([startTestRuntime('pglite', { editorDir }), launchChromium()]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser || !t) throw new Error('no browser or runtime');
+    session = await startRuntimeAndChromium('pglite', { editorDir });
+    ({ t, page, refused } = session);
     // The journey built below sends these; publishing refuses templates the workspace does not have.
-    for (const template of cartTemplates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
-    context = browser.context;
-    page = context.pages()[0] ?? (await context.newPage());
-    refused = await onlyLocalhost(context);
+    for (const template of cartTemplates) await create(session.t, '/v1/templates', template);
   }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  afterAll(() => session?.close());
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `editor-${name}.png`) });
+  const shot = (name: string) => screenshot(page, `editor-${name}`);
   const side = () => page.locator('.wm-side');
-  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const node = (id: string) => stepNode(page, id);
   const canvas = () => page.locator('.wm-canvas');
-
-  async function drop(title: string, x: number, y: number) {
-    await page
-      .getByRole('button', { name: `Add ${title}`, exact: true })
-      .dragTo(canvas(), { targetPosition: { x, y } });
-  }
-
-  async function connect(from: string, port: string, to: string) {
-    const source = node(from).locator(`.react-flow__handle.source[data-handleid="${port}"]`);
-    const target = node(to).locator('.react-flow__handle.target');
-    const a = await centre(source);
-    const b = await centre(target);
-    await page.mouse.move(a.x, a.y);
-    await page.mouse.down();
-    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
-    await page.mouse.move(b.x, b.y, { steps: 4 });
-    await page.mouse.up();
-  }
-
-  async function centre(locator: Locator) {
-    const box = await locator.boundingBox();
-    if (!box) throw new Error('element is not visible');
-    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  }
-
-  async function counts() {
-    return {
-      nodes: await page.locator('.react-flow__node').count(),
-      edges: await page.locator('.react-flow__edge').count(),
-    };
-  }
+  const drop = (title: string, x: number, y: number) => dropStep(page, title, x, y);
+  const connect = (from: string, port: string, to: string) => connectSteps(page, from, port, to);
+  const counts = () => canvasCounts(page);
 
   it('builds the cart-abandonment journey from an empty canvas, fixes a problem, publishes, undoes and redoes', async () => {
     if (!t) throw new Error('runtime did not start');
     const api = t.api;
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = recordPageErrors(page);
 
     // A new user follows the sign-in link; the token moves from the URL into session storage.
-    await page.goto(t.runtime.signInUrl);
-    await poll(() => page.url()).not.toContain('token=');
+    await signIn(page, t);
     await page.getByLabel('Name of the new journey').fill('Cart abandonment');
     await shot('01-journeys');
     await page.getByRole('button', { name: 'New journey' }).click();
@@ -242,14 +218,12 @@ describe('journey editor in Chromium', () => {
     const layout = {
       nodes: Object.fromEntries(expected.nodes.map((n, i) => [n.id, { x: (i % 2) * 260, y: i * 110 }])),
     };
-    const created = await t.api<{ id: string }>('POST', '/v1/journeys', {
+    const created = await create<{ id: string }>(t, '/v1/journeys', {
       name: 'Embedded cart journey',
       definition: { schemaVersion: 1, settings: {}, nodes: expected.nodes, edges: expected.edges },
       layout,
     });
-    expect(created.status).toBe(201);
-    const token = await t.api<{ token: string }>('POST', '/v1/editor-tokens', { journeyId: created.body.id });
-    expect(token.status).toBe(201);
+    const token = await create<{ token: string }>(t, '/v1/editor-tokens', { journeyId: created.body.id });
 
     // The host page is served from the runtime's origin here; another origin would need WAYMARK_EMBED_ORIGINS.
     const hostUrl = `${t.url}/examples/embed-host/`;

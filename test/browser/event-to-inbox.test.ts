@@ -1,9 +1,22 @@
-import { join } from 'node:path';
 import { testModelsDir } from '@waymark/models';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
+import { backend, type DatabaseKind, type TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  create,
+  devInboxMessage,
+  editorDir,
+  newJourney,
+  openInInboxPage,
+  poll,
+  prepareEditor,
+  recordPageErrors,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+  stepNode,
+} from './support.ts';
 
 const welcome = {
   id: 'welcome',
@@ -16,8 +29,8 @@ const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 
 describe.each(kinds)('from an event to the development inbox, in Chromium on %s', (kind) => {
   const skip = backend(kind).skip;
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let page: Page;
   let refused: string[] = [];
 
@@ -26,41 +39,25 @@ describe.each(kinds)('from an event to the development inbox, in Chromium on %s'
     if (skip) return;
     prepareEditor();
     // No smtpUrl: mail goes to the runtime's development SMTP sink and its inbox page, as after `pnpm start`.
-    const launched = await Promise.allSettled([
-      startTestRuntime(kind, { editorDir, modelsDir: testModelsDir }),
-      launchChromium(),
-    ]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser) throw new Error('no browser');
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    refused = await onlyLocalhost(browser.context);
+    session = await startRuntimeAndChromium(kind, { editorDir, modelsDir: testModelsDir });
+    ({ t, page, refused } = session);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  afterAll(() => session?.close());
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `event-to-inbox-${kind}-${name}.png`) });
+  const shot = (name: string) => screenshot(page, `event-to-inbox-${kind}-${name}`);
   const side = () => page.locator('.wm-side');
-  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const node = (id: string) => stepNode(page, id);
 
   it.skipIf(skip)(
     'publishes a journey built in the editor; an event posted to the API lands in the inbox page',
     async () => {
       if (!t) throw new Error('runtime did not start');
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      expect((await t.api('POST', '/v1/templates', welcome)).status).toBe(201);
+      const errors = recordPageErrors(page);
+      await create(t, '/v1/templates', welcome);
 
-      await page.goto(t.runtime.signInUrl);
-      await page.waitForURL((url) => !url.hash.includes('token='));
-      await page.getByLabel('Name of the new journey').fill('Welcome');
-      await page.getByRole('button', { name: 'New journey' }).click();
-      await page.getByText('Start by dragging a trigger here').waitFor();
-      const journeyId = decodeURIComponent(/#\/journeys\/([^/?#]+)/.exec(page.url())?.[1] ?? '');
+      await signIn(page, t);
+      const journeyId = await newJourney(page, 'Welcome');
 
       // Steps added from the palette with a press; settings filled in the side panel.
       await page.getByRole('button', { name: 'Add When an event happens', exact: true }).click();
@@ -120,25 +117,10 @@ describe.each(kinds)('from an event to the development inbox, in Chromium on %s'
       expect(event.status).toBe(202);
 
       // Delivered to the development SMTP sink…
-      await eventually(
-        async () => {
-          const r = await t?.api<{ messages: { envelope: { to: string[] } }[] }>('GET', '/v1/dev/inbox');
-          return r?.body.messages.some((m) => m.envelope.to.includes('newcomer@example.com')) ? true : undefined;
-        },
-        20_000,
-        'the welcome email',
-      );
+      await devInboxMessage(t, 'newcomer@example.com', 'the welcome email');
       // …and shown by the inbox page (same origin, same tab: it reads the signed-in token).
-      await page.goto(`${t.url}/inbox`);
-      const message = page.getByRole('option').filter({ hasText: subject });
-      await poll(() => message.count()).toBe(1);
+      const { message } = await openInInboxPage(page, t, subject, 'Hi Nia, welcome to Acme.');
       expect(await message.textContent()).toContain('newcomer@example.com');
-      await message.click();
-      await page.getByRole('heading', { name: subject, level: 2 }).waitFor();
-      const body = page.frameLocator(`iframe[title="HTML body of ${subject}"]`).locator('body');
-      await poll(async () => ((await body.textContent()) ?? '').replace(/\s+/g, ' ')).toContain(
-        'Hi Nia, welcome to Acme.',
-      );
       await shot('03-inbox');
 
       expect(errors).toEqual([]);

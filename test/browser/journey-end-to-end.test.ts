@@ -1,13 +1,29 @@
-import { join } from 'node:path';
 import type { ContactJourneyState } from '@waymark/nodes';
 import { schema } from '@waymark/runtime/db';
 import { and, eq } from 'drizzle-orm';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
-
-type DevMessage = { id: number; subject: string | null; envelope: { to: string[] } };
+import { backend, type DatabaseKind, eventually, type TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  connectSteps,
+  type DevMessage,
+  designCanvas,
+  devInboxMessage,
+  dragTextBlockUnder,
+  dropStep,
+  editorDir,
+  newJourney,
+  openInInboxPage,
+  poll,
+  prepareEditor,
+  recordPageErrors,
+  saveTemplate,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+  typeCartGreeting,
+} from './support.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 const hour = 3_600_000;
@@ -43,8 +59,8 @@ async function letTimePass(t: TestRuntime, journeyId: string, ms: number) {
  */
 describe.each(kinds)('from an empty workspace to the email in the inbox, in Chromium on %s', (kind) => {
   const skip = backend(kind).skip;
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let page: Page;
   let refused: string[] = [];
 
@@ -53,60 +69,25 @@ describe.each(kinds)('from an empty workspace to the email in the inbox, in Chro
     if (skip) return;
     prepareEditor();
     // No smtpUrl: the runtime's own development SMTP sink catches the mail, as after `pnpm start`.
-    const launched = await Promise.allSettled([startTestRuntime(kind, { editorDir }), launchChromium()]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser) throw new Error('no browser');
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    refused = await onlyLocalhost(browser.context);
+    session = await startRuntimeAndChromium(kind, { editorDir });
+    ({ t, page, refused } = session);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  afterAll(() => session?.close());
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `end-to-end-${kind}-${name}.png`) });
-  const designCanvas = () => page.frameLocator('.gjs-frame');
+  const shot = (name: string) => screenshot(page, `end-to-end-${kind}-${name}`);
   const side = () => page.locator('.wm-side');
-  const journeyCanvas = () => page.locator('.wm-canvas');
-  const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
-
-  async function centre(locator: Locator) {
-    const box = await locator.boundingBox();
-    if (!box) throw new Error('element is not visible');
-    return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  }
-
-  /** Drags a palette entry onto the journey canvas. */
-  async function drop(title: string, x: number, y: number) {
-    await page
-      .getByRole('button', { name: `Add ${title}`, exact: true })
-      .dragTo(journeyCanvas(), { targetPosition: { x, y } });
-  }
-
-  /** Drags from a step's output port to another step's input. */
-  async function connect(from: string, to: string) {
-    const a = await centre(node(from).locator('.react-flow__handle.source[data-handleid="next"]'));
-    const b = await centre(node(to).locator('.react-flow__handle.target'));
-    await page.mouse.move(a.x, a.y);
-    await page.mouse.down();
-    await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
-    await page.mouse.move(b.x, b.y, { steps: 4 });
-    await page.mouse.up();
-  }
+  const drop = (title: string, x: number, y: number) => dropStep(page, title, x, y);
+  const connect = (from: string, to: string) => connectSteps(page, from, 'next', to);
 
   it.skipIf(skip)(
     'designs a template, builds and publishes the cart journey with it, and an event brings the email to the inbox',
     async () => {
       if (!t) throw new Error('runtime did not start');
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+      const errors = recordPageErrors(page);
 
       // Signed in from the link the runtime prints; the workspace is empty.
-      await page.goto(t.runtime.signInUrl);
-      await page.waitForURL((url) => !url.hash.includes('token='));
+      await signIn(page, t);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Email templates' }).click();
       await page.getByText('No templates yet.', { exact: false }).waitFor();
       await shot('01-template-library');
@@ -114,46 +95,21 @@ describe.each(kinds)('from an empty workspace to the email in the inbox, in Chro
       // A new template, designed in GrapesJS: a text block dragged in, text typed, a merge tag at the cursor.
       await page.getByLabel('Name of the new template').fill('Cart reminder');
       await page.getByRole('button', { name: 'New template' }).click();
-      const starter = designCanvas().getByText('Hello', { exact: false });
+      const starter = designCanvas(page).getByText('Hello', { exact: false });
       await starter.waitFor({ timeout: 20_000 });
       const templateId = decodeURIComponent(/#\/templates\/([^/?#]+)/.exec(page.url())?.[1] ?? '');
       expect(templateId).not.toBe('');
 
-      const block = await centre(page.getByRole('button', { name: 'Add Text', exact: true }));
-      const target = await starter.boundingBox();
-      if (!target) throw new Error('the starter text is not visible');
-      const dropAt = { x: target.x + 20, y: target.y + target.height - 3 };
-      await page.mouse.move(block.x, block.y);
-      await page.mouse.down();
-      await page.mouse.move(block.x + 40, block.y + 10, { steps: 3 });
-      await page.mouse.move(dropAt.x, dropAt.y - 20, { steps: 8 });
-      await page.mouse.move(dropAt.x, dropAt.y, { steps: 4 });
-      await page.mouse.up();
-      const added = designCanvas().getByText('Insert text here', { exact: false });
-      await added.waitFor({ timeout: 5000 });
-
-      await page.getByLabel('Merge tag', { exact: true }).selectOption('first_name');
-      await page.getByLabel('Fallback').fill('friend');
-      await added.dblclick();
-      await page.keyboard.press('Control+a');
-      await page.keyboard.type('Your cart is waiting, !');
-      await page.keyboard.press('ArrowLeft');
-      await page.getByRole('button', { name: 'Insert merge tag' }).click();
-      await poll(async () =>
-        ((await designCanvas().locator('[data-gjs-type="mj-body"]').textContent()) ?? '').replace(/\s+/g, ' '),
-      ).toContain('Your cart is waiting, {{contact.first_name | default: "friend"}}!');
+      const added = await dragTextBlockUnder(page, starter);
+      await typeCartGreeting(page, added, 'friend');
       await page.getByLabel('Subject').fill('Your cart misses you');
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
-      await page.getByText('Template saved').waitFor();
+      await saveTemplate(page);
       await shot('02-designer');
 
       // To the journeys, and a new journey from an empty canvas.
       await page.getByRole('button', { name: 'Back to templates' }).click();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Journeys' }).click();
-      await page.getByLabel('Name of the new journey').fill('Cart abandonment');
-      await page.getByRole('button', { name: 'New journey' }).click();
-      await page.getByText('Start by dragging a trigger here').waitFor();
-      const journeyId = decodeURIComponent(/#\/journeys\/([^/?#]+)/.exec(page.url())?.[1] ?? '');
+      const journeyId = await newJourney(page, 'Cart abandonment');
       expect(journeyId).not.toBe('');
 
       // Steps dragged from the palette, settings filled in the side panel, ports connected by dragging.
@@ -227,26 +183,11 @@ describe.each(kinds)('from an empty workspace to the email in the inbox, in Chro
       const early = await t.api<{ messages: DevMessage[] }>('GET', '/v1/dev/inbox');
       expect(early.body.messages).toEqual([]);
       await letTimePass(t, journeyId, hour);
-      const delivered = await eventually(
-        async () => {
-          const r = await t?.api<{ messages: DevMessage[] }>('GET', '/v1/dev/inbox');
-          return r?.body.messages.find((m) => m.envelope.to.includes('nia@example.com'));
-        },
-        20_000,
-        'the cart email in the development inbox',
-      );
+      const delivered = await devInboxMessage(t, 'nia@example.com', 'the cart email in the development inbox');
       expect(delivered.subject).toBe('Your cart misses you');
 
       // The inbox page shows it as designed, with Nia's name merged.
-      await page.goto(`${t.url}/inbox`);
-      const message = page.getByRole('option').filter({ hasText: 'Your cart misses you' });
-      await poll(() => message.count()).toBe(1);
-      await message.click();
-      await page.getByRole('heading', { name: 'Your cart misses you', level: 2 }).waitFor();
-      const frame = page.frameLocator('iframe[title="HTML body of Your cart misses you"]');
-      await poll(async () => ((await frame.locator('body').textContent()) ?? '').replace(/\s+/g, ' ')).toContain(
-        'Your cart is waiting, Nia!',
-      );
+      const { frame } = await openInInboxPage(page, t, 'Your cart misses you', 'Your cart is waiting, Nia!');
       const shown = await frame.locator('html').evaluate((el) => (el as unknown as { outerHTML: string }).outerHTML);
       expect(shown).toContain('Hello Nia,');
       expect(shown).not.toMatch(/data-gjs|gjs-|\sid="i[a-z0-9]{2,8}(-\d+)?"/);

@@ -2,10 +2,23 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { readConfig } from '@waymark/runtime';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor, root } from './support.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  create,
+  editorDir,
+  newJourney,
+  poll,
+  prepareEditor,
+  publish,
+  recordPageErrors,
+  root,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+} from './support.ts';
 
 const examplePackage = join(root, 'examples/node-package-slack');
 
@@ -26,9 +39,8 @@ interface NodeTypeDescription {
 }
 
 describe('a custom node package in the editor (Chromium)', () => {
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-  let context: BrowserContext;
   let page: Page;
   let refused: string[] = [];
 
@@ -41,35 +53,22 @@ describe('a custom node package in the editor (Chromium)', () => {
       JSON.stringify({ nodePackages: [relative(deploy, examplePackage)] }),
     );
     const config = readConfig({ WAYMARK_CONFIG: join(deploy, 'waymark.config.json') }, root);
-    const launched = await Promise.allSettled([
-      startTestRuntime('pglite', {
-        editorDir,
-        nodePackages: config.nodePackages,
-        nodePackagesDir: config.nodePackagesDir,
-      }),
-      launchChromium(),
-    ]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser) throw new Error('no browser');
-    context = browser.context;
-    page = context.pages()[0] ?? (await context.newPage());
-    refused = await onlyLocalhost(context);
+    session = await startRuntimeAndChromium('pglite', {
+      editorDir,
+      nodePackages: config.nodePackages,
+      nodePackagesDir: config.nodePackagesDir,
+    });
+    ({ t, page, refused } = session);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  afterAll(() => session?.close());
 
   const side = () => page.locator('.wm-side');
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `node-package-${name}.png`) });
+  const shot = (name: string) => screenshot(page, `node-package-${name}`);
 
   it('offers the package node in the palette, builds its form from its schema, and keeps what is saved', async () => {
     if (!t) throw new Error('runtime did not start');
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = recordPageErrors(page);
 
     // The editor knows the node only from the runtime: nothing of the package is in its bundle.
     const types = await t.api<{ nodeTypes: NodeTypeDescription[] }>('GET', '/v1/node-types');
@@ -81,12 +80,8 @@ describe('a custom node package in the editor (Chromium)', () => {
       expect(text.includes('acme.slackNotify') || text.includes(slack.icon), file).toBe(false);
     }
 
-    await page.goto(t.runtime.signInUrl);
-    await poll(() => page.url()).not.toContain('token=');
-    await page.getByLabel('Name of the new journey').fill('Sales alerts');
-    await page.getByRole('button', { name: 'New journey' }).click();
-    await page.getByText('Start by dragging a trigger here').waitFor();
-    const journeyId = decodeURIComponent(/#\/journeys\/([^/?#]+)/.exec(page.url())?.[1] ?? '');
+    await signIn(page, t);
+    const journeyId = await newJourney(page, 'Sales alerts');
 
     // The palette shows the newest version with its title, description and the package's own icon.
     const item = page.getByRole('button', { name: `Add ${slack.title}`, exact: true });
@@ -162,8 +157,7 @@ describe('a custom node package in the editor (Chromium)', () => {
 
   it('upgrades a version 1 Slack step to version 2 from its panel, by keyboard, through the package migration', async () => {
     if (!t) throw new Error('runtime did not start');
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = recordPageErrors(page);
     const definition = {
       schemaVersion: 1,
       id: 'billing-alerts',
@@ -183,9 +177,8 @@ describe('a custom node package in the editor (Chromium)', () => {
         { from: 'slack', port: 'failed', to: 'done' },
       ],
     };
-    const created = await t.api('POST', '/v1/journeys', { id: 'billing-alerts', name: 'Billing alerts', definition });
-    expect(created.status).toBe(201);
-    expect((await t.api('POST', '/v1/journeys/billing-alerts/publish')).status).toBe(200);
+    await create(t, '/v1/journeys', { id: 'billing-alerts', name: 'Billing alerts', definition });
+    await publish(t, 'billing-alerts');
 
     const url = new URL(page.url());
     url.hash = '#/journeys/billing-alerts';

@@ -3,32 +3,29 @@ import { join } from 'node:path';
 import { startTestSmtp } from '@waymark/runtime/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, launchChromium, onlyLocalhost, poll } from './support.ts';
+import { backend, eventually, type TestRuntime } from '../support/runtime.ts';
+import { artifacts, type ChromiumSession, poll, startRuntimeAndChromium } from './support.ts';
 
 const mjml = '<mjml><mj-body><mj-section><mj-column><mj-text>News</mj-text></mj-column></mj-section></mj-body></mjml>';
 
 describe('the preference center in Chromium (PGlite)', () => {
   const skip = backend('pglite').skip;
   let smtp: Awaited<ReturnType<typeof startTestSmtp>> | undefined;
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let page: Page;
   let refused: string[] = [];
 
   beforeAll(async () => {
     if (skip) return;
     smtp = await startTestSmtp();
-    t = await startTestRuntime('pglite', { smtpUrl: smtp.url });
-    browser = await launchChromium();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    refused = await onlyLocalhost(browser.context);
+    session = await startRuntimeAndChromium('pglite', { smtpUrl: smtp.url });
+    ({ t, page, refused } = session);
     mkdirSync(artifacts, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await session?.close();
     await smtp?.close();
   });
 

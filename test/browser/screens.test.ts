@@ -1,10 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { testModelsDir } from '@waymark/models';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backend, type DatabaseKind, eventually, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
+import { backend, type DatabaseKind, eventually, type TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  create,
+  type DevMessage,
+  devInboxMessage,
+  editorDir,
+  poll,
+  prepareEditor,
+  publish,
+  recordPageErrors,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+} from './support.ts';
 
 /** A small list with planted problems: each bad row stands for one category of the report. */
 const plantedCsv = [
@@ -19,8 +31,6 @@ const plantedCsv = [
   'carl@gmial.com,Carl,pro', // typo → carl@gmail.com
   'dora@example.com,Dora,free',
 ].join('\n');
-
-type DevMessage = { id: number; subject: string | null; envelope: { to: string[] } };
 
 /** trigger → AI subject lines → sentiment check → approval → email with the approved subject. */
 const reviewJourney = {
@@ -54,38 +64,26 @@ const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 
 describe.each(kinds)('contacts, import and review queue screens in Chromium on %s', (kind) => {
   const skip = backend(kind).skip;
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let page: Page;
   let refused: string[] = [];
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   // The editor is rebuilt first when its sources changed, which takes a while on a busy machine.
   beforeAll(async () => {
     if (skip) return;
     prepareEditor();
     // No smtpUrl: the runtime's own development SMTP sink catches the mail, as after `pnpm start`.
-    const launched = await Promise.allSettled([
-      startTestRuntime(kind, { editorDir, modelsDir: testModelsDir }),
-      launchChromium(),
-    ]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser || !t) throw new Error('no browser or runtime');
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on('pageerror', (e) => errors.push(e.message));
-    refused = await onlyLocalhost(browser.context);
-    await page.goto(t.runtime.signInUrl);
-    await page.waitForURL((url) => !url.hash.includes('token='));
+    session = await startRuntimeAndChromium(kind, { editorDir, modelsDir: testModelsDir });
+    ({ t, page, refused } = session);
+    errors = recordPageErrors(page);
+    await signIn(page, session.t);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
-  });
+  afterAll(() => session?.close());
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `screens-${kind}-${name}.png`) });
+  const shot = (name: string) => screenshot(page, `screens-${kind}-${name}`);
   const nav = () => page.getByRole('navigation', { name: 'Main' });
   const reportCount = (label: string) =>
     page.locator('tr', { has: page.getByRole('rowheader', { name: label, exact: true }) }).getByRole('cell');
@@ -352,12 +350,9 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
           <mj-text>Hi {{ contact.first_name | default: "there" }}, our new headphones are here.</mj-text>
         </mj-column></mj-section></mj-body></mjml>`,
       };
-      expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
-      expect(
-        (await t.api('POST', '/v1/journeys', { id: 'launch', name: 'Headphones launch', definition: reviewJourney }))
-          .status,
-      ).toBe(201);
-      expect((await t.api('POST', '/v1/journeys/launch/publish')).status).toBe(200);
+      await create(t, '/v1/templates', template);
+      await create(t, '/v1/journeys', { id: 'launch', name: 'Headphones launch', definition: reviewJourney });
+      await publish(t, 'launch');
       await t.api('POST', '/v1/contacts', {
         contacts: [
           { id: 'rev-ann', email: 'rev-ann@example.com', attributes: { first_name: 'Ann' } },
@@ -430,14 +425,7 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
       await shot('06-review-done');
 
       // The runtime sends Ann's email with the approved subject, caught by the development inbox.
-      const mail = await eventually(
-        async () => {
-          const r = await t?.api<{ messages: DevMessage[] }>('GET', '/v1/dev/inbox');
-          return r?.body.messages.find((m) => m.envelope.to.includes('rev-ann@example.com'));
-        },
-        20_000,
-        "Ann's email in the development inbox",
-      );
+      const mail = await devInboxMessage(t, 'rev-ann@example.com', "Ann's email in the development inbox");
       expect(mail.subject).toBe(edited);
       const finished = await eventually(
         async () => {

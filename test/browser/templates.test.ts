@@ -1,48 +1,52 @@
-import { join } from 'node:path';
 import { startTestSmtp } from '@waymark/runtime/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.ts';
-import { artifacts, editorDir, launchChromium, onlyLocalhost, poll, prepareEditor } from './support.ts';
+import type { TestRuntime } from '../support/runtime.ts';
+import {
+  type ChromiumSession,
+  create,
+  designCanvas,
+  dragTextBlockUnder,
+  editorDir,
+  goToHash,
+  poll,
+  prepareEditor,
+  recordPageErrors,
+  saveTemplate,
+  screenshot,
+  signIn,
+  startRuntimeAndChromium,
+  typeCartGreeting,
+} from './support.ts';
 
 type Sink = Awaited<ReturnType<typeof startTestSmtp>>;
 type Template = { id: string; name: string; subject: string; mjml: string; project?: Record<string, unknown> };
 
 describe('template designer in Chromium', () => {
+  let session: ChromiumSession | undefined;
   let t: TestRuntime | undefined;
   let sink: Sink | undefined;
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   let page: Page;
   let refused: string[] = [];
 
   beforeAll(async () => {
     prepareEditor();
     sink = await startTestSmtp();
-    const launched = await Promise.allSettled([
-      startTestRuntime('pglite', { smtpUrl: sink.url, editorDir }),
-      launchChromium(),
-    ]);
-    if (launched[0].status === 'fulfilled') t = launched[0].value;
-    if (launched[1].status === 'fulfilled') browser = launched[1].value;
-    for (const r of launched) if (r.status === 'rejected') throw r.reason;
-    if (!browser) throw new Error('no browser');
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    refused = await onlyLocalhost(browser.context);
+    session = await startRuntimeAndChromium('pglite', { smtpUrl: sink.url, editorDir });
+    ({ t, page, refused } = session);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await session?.close();
     await sink?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `templates-${name}.png`) });
-  const canvas = () => page.frameLocator('.gjs-frame');
+  const shot = (name: string) => screenshot(page, `templates-${name}`);
+  const canvas = () => designCanvas(page);
 
   it('designs a template with a block, text and a merge tag; the saved MJML compiles clean, previews and sends', async () => {
     if (!t || !sink) throw new Error('runtime did not start');
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = recordPageErrors(page);
     const contact = await t.api<{ ids: string[] }>('POST', '/v1/contacts', {
       email: 'ada@example.com',
       attributes: { first_name: 'Ada', plan: 'pro' },
@@ -51,7 +55,7 @@ describe('template designer in Chromium', () => {
     const contactId = contact.body.ids[0] as string;
 
     // From the journey list to the library, where a new template opens in the designer.
-    await page.goto(t.runtime.signInUrl);
+    await signIn(page, t);
     await page.getByRole('link', { name: 'Email templates' }).click();
     await page.getByLabel('Name of the new template').fill('Cart reminder');
     await page.getByRole('button', { name: 'New template' }).click();
@@ -59,35 +63,12 @@ describe('template designer in Chromium', () => {
     await starter.waitFor({ timeout: 20_000 });
 
     // A text block dragged under the starter text.
-    const frame = await page.locator('.gjs-frame').boundingBox();
-    const target = await starter.boundingBox();
-    if (!frame || !target) throw new Error('canvas is not visible');
-    const block = await page.getByRole('button', { name: 'Add Text', exact: true }).boundingBox();
-    if (!block) throw new Error('no text block');
-    const drop = { x: target.x + 20, y: target.y + target.height - 3 };
-    await page.mouse.move(block.x + block.width / 2, block.y + block.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(block.x + 60, block.y + 10, { steps: 3 });
-    await page.mouse.move(drop.x, drop.y - 20, { steps: 8 });
-    await page.mouse.move(drop.x, drop.y, { steps: 4 });
-    await page.mouse.up();
-    const added = canvas().getByText('Insert text here', { exact: false });
-    await added.waitFor({ timeout: 5000 });
+    const added = await dragTextBlockUnder(page, starter);
 
     // Typed text and, at the cursor, a merge tag from the picker of the contact's attributes.
-    await page.getByLabel('Merge tag', { exact: true }).selectOption('first_name');
-    await page.getByLabel('Fallback').fill('there');
-    await added.dblclick();
-    await page.keyboard.press('Control+a');
-    await page.keyboard.type('Your cart is waiting, !');
-    await page.keyboard.press('ArrowLeft');
-    await page.getByRole('button', { name: 'Insert merge tag' }).click();
-    await poll(async () =>
-      ((await canvas().locator('[data-gjs-type="mj-body"]').textContent()) ?? '').replace(/\s+/g, ' '),
-    ).toContain('Your cart is waiting, {{contact.first_name | default: "there"}}!');
+    await typeCartGreeting(page, added, 'there');
     await page.getByLabel('Subject').fill('Your cart misses you');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Template saved').waitFor();
+    await saveTemplate(page);
     await shot('01-designer');
 
     // Saved: the project data to reopen and MJML without editor ids or attributes.
@@ -154,14 +135,13 @@ describe('template designer in Chromium', () => {
 
   it('picks a saved template in the send-email step and links to it; deletes a template from the library', async () => {
     if (!t) throw new Error('runtime did not start');
-    const tpl = await t.api<Template>('POST', '/v1/templates', {
+    await create(t, '/v1/templates', {
       id: 'old-promo',
       name: 'Old promo',
       subject: 'Sale',
       mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Sale</mj-text></mj-column></mj-section></mj-body></mjml>',
     });
-    expect(tpl.status).toBe(201);
-    const journey = await t.api<{ id: string }>('POST', '/v1/journeys', {
+    const journey = await create<{ id: string }>(t, '/v1/journeys', {
       name: 'Picker',
       definition: {
         schemaVersion: 1,
@@ -171,7 +151,6 @@ describe('template designer in Chromium', () => {
       },
       layout: { nodes: { sendEmail1: { x: 0, y: 0 } } },
     });
-    expect(journey.status).toBe(201);
     await page.goto(`${t.url}/#/journeys/${journey.body.id}`);
     await page.locator('.react-flow__node[data-id="sendEmail1"]').click();
     await page.getByLabel('Choose a saved template').selectOption('old-promo');
@@ -189,27 +168,23 @@ describe('template designer in Chromium', () => {
 
   it('sets a button link, colours, size and an image in the settings panel; saved MJML has them; unsaved changes ask before leaving', async () => {
     if (!t) throw new Error('runtime did not start');
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = recordPageErrors(page);
     // A picture another template uses (on the runtime's origin: nothing may leave localhost).
     const logo = `${t.url}/assets/logo.png`;
-    const other = await t.api('POST', '/v1/templates', {
+    await create(t, '/v1/templates', {
       id: 'newsletter',
       name: 'Newsletter',
       subject: 'News',
       mjml: `<mjml><mj-body><mj-section><mj-column><mj-image src="${logo}" /></mj-column></mj-section></mj-body></mjml>`,
     });
-    expect(other.status).toBe(201);
-    const created = await t.api('POST', '/v1/templates', {
+    await create(t, '/v1/templates', {
       id: 'promo',
       name: 'Promo',
       subject: 'Our offer',
       mjml: `<mjml><mj-body><mj-section><mj-column><mj-text>Big offer</mj-text><mj-button href="https://old.example/">Shop now</mj-button><mj-image src="${t.url}/assets/old.png" alt="" /></mj-column></mj-section></mj-body></mjml>`,
     });
-    expect(created.status).toBe(201);
 
-    await page.goto(t.runtime.signInUrl);
-    await page.waitForURL((url) => !url.hash.includes('token='));
+    await signIn(page, t);
     await page.goto(`${t.url}/#/templates/promo`);
     const settings = page.getByRole('complementary', { name: 'Block settings' });
     await canvas().getByText('Shop now').waitFor({ timeout: 20_000 });
@@ -255,17 +230,14 @@ describe('template designer in Chromium', () => {
     await shot('06-unsaved');
     await ask.getByRole('button', { name: 'Stay' }).click();
     await poll(() => ask.count()).toBe(0);
-    await page.evaluate(() => {
-      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/templates';
-    });
+    await goToHash(page, '#/templates');
     await ask.waitFor();
     expect(page.url()).toContain('#/templates/promo');
     await ask.getByRole('button', { name: 'Stay' }).click();
     await settings.getByRole('heading', { name: 'Image settings' }).waitFor();
 
     // Saved: the MJML carries the link, styles and image; the email compiles with them.
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Template saved').waitFor();
+    await saveTemplate(page);
     const saved = await t.api<Template>('GET', '/v1/templates/promo');
     const button = /<mj-button[^>]*>/.exec(saved.body.mjml)?.[0] ?? '';
     expect(button).toContain('href="https://shop.example/cart?from=email"');
@@ -298,8 +270,7 @@ describe('template designer in Chromium', () => {
     await ask.getByRole('button', { name: 'Stay' }).click();
     await poll(() => ask.count()).toBe(0);
     // Saving straight from the text being typed keeps it.
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByText('Template saved').waitFor();
+    await saveTemplate(page);
     expect((await t.api<Template>('GET', '/v1/templates/promo')).body.mjml).toContain('Big offer today</mj-text>');
     await page.getByLabel('Subject').fill('Our offer, changed');
     const prompts: string[] = [];
