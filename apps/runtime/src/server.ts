@@ -59,7 +59,11 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     (await loadRegistry(config.nodePackages, config.nodePackagesDir ? { cwd: config.nodePackagesDir } : {}));
   const database =
     overrides.database ??
-    (config.databaseUrl ? await connectPostgres(config.databaseUrl) : await openPglite(config.dataDir));
+    (config.databaseUrl
+      ? await connectPostgres(config.databaseUrl)
+      : await openPglite(config.dataDir, {
+          onMaintenanceError: (err) => log.warn('analysing or vacuuming the PGlite tables failed', { err }),
+        }));
   log.info('database ready', {
     kind: database.kind,
     where: config.databaseUrl ? redactUrl(config.databaseUrl) : config.dataDir,

@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { startPgliteMaintenance } from './pglite-maintenance.ts';
 import * as schema from './schema.ts';
 
 /** The drizzle database, whichever driver is underneath. */
@@ -56,8 +57,15 @@ export async function connectPostgres(url: string, options: { max?: number } = {
   };
 }
 
-/** Opens embedded PGlite in `dataDir` (in memory when undefined) and applies migrations. */
-export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
+/**
+ * Opens embedded PGlite in `dataDir` (in memory when undefined) and applies migrations. Tables are
+ * analysed and vacuumed as they change (see pglite-maintenance.ts); `onMaintenanceError` hears of a
+ * pass that failed.
+ */
+export async function openPglite(
+  dataDir?: string,
+  options: { loadDataDir?: Blob; onMaintenanceError?: (err: unknown) => void } = {},
+): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = await PGlite.create(
     dataDir ?? 'memory://',
@@ -65,6 +73,10 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
   );
   const db = drizzlePglite(pg, { schema }) as unknown as Db;
   await migratePglite(drizzlePglite(pg), { migrationsFolder });
+  const maintenance = startPgliteMaintenance(
+    pg,
+    options.onMaintenanceError ? { onError: options.onMaintenanceError } : {},
+  );
   return {
     db,
     kind: 'pglite',
@@ -72,7 +84,10 @@ export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob
       const unsub = await pg.listen(channel, onNotify);
       return () => unsub();
     },
-    close: () => pg.close(),
+    async close() {
+      await maintenance.stop();
+      await pg.close();
+    },
   };
 }
 
