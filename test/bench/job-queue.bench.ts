@@ -13,6 +13,7 @@ import { type JobHelpers, Logger, run, runMigrations, type Task } from 'graphile
 import {
   advanceTime,
   type BenchContext,
+  type BenchDatabase,
   createDatabase,
   type Figures,
   rate,
@@ -92,6 +93,23 @@ const step: Task = async (payload, helpers) => {
   });
 };
 
+/**
+ * Stops graphile-worker and waits until its pool's connections are really closed: dropping the
+ * database (with force) while they are still closing terminates them, and their pool reports that as
+ * an unhandled error. The bench's own postgres.js connections are the only ones left.
+ */
+async function stopRunner(runner: Awaited<ReturnType<typeof run>>, sql: BenchDatabase['sql']) {
+  await runner.stop();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const [row] = await sql<{ others: string }[]>`
+      select count(*) as others from pg_stat_activity
+      where datname = current_database() and application_name <> 'postgres.js'`;
+    if (Number(row?.others) === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Runs `contacts` contacts through the journey as graphile-worker jobs; transitions and seconds. */
 export async function runJobQueue(ctx: BenchContext, options: { contacts: number; concurrency?: number }) {
   const n = options.contacts;
@@ -133,7 +151,7 @@ export async function runJobQueue(ctx: BenchContext, options: { contacts: number
     await makeDue();
     started = performance.now();
     phases.push(await until(jobsDue, started, 'graphile-worker second timers', 60 * 60_000, 100));
-    await runner.stop();
+    await stopRunner(runner, db.sql);
     runner = undefined;
     const [counted] = await db.sql<{ exited: string; emails: string }[]>`
       select (select count(*) from journey_states where node is null) as exited,
@@ -142,7 +160,7 @@ export async function runJobQueue(ctx: BenchContext, options: { contacts: number
     const seconds = phases.reduce((a, b) => a + b, 0);
     return { transitions: n * transitionsPerContact, seconds, phases, emails: Number(counted?.emails) };
   } finally {
-    await runner?.stop();
+    if (runner) await stopRunner(runner, db.sql);
     await db.drop();
   }
 }
