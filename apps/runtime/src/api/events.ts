@@ -42,6 +42,18 @@ const responseSchema = z.object({ accepted: z.number(), ids: z.array(z.number())
 
 type EventInput = z.infer<typeof eventInput>;
 
+/** The rows of `list`'s events, the i-th for contact `contactIds[i]`; events without `at` happen now. */
+function eventRows(workspaceId: string, list: readonly EventInput[], contactIds: readonly string[]): NewEvent[] {
+  const now = new Date();
+  return list.map((e, i) => ({
+    workspaceId,
+    contactId: contactIds[i] as string,
+    name: e.event,
+    at: e.at === undefined ? now : new Date(e.at),
+    properties: e.properties ?? {},
+  }));
+}
+
 /**
  * The common case — events for contacts given by id, without email addresses and without an
  * Idempotency-Key — in ONE statement (atomic on its own): the contacts upserted with their attribute
@@ -63,14 +75,11 @@ async function recordEventsOfKnownContacts(
   const contactRows = [...merged.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([id, attributes]) => ({ id, attributes }));
-  const now = new Date();
-  const rows: NewEvent[] = list.map((e) => ({
+  const rows = eventRows(
     workspaceId,
-    contactId: e.contactId as string,
-    name: e.event,
-    at: e.at === undefined ? now : new Date(e.at),
-    properties: e.properties ?? {},
-  }));
+    list,
+    list.map((e) => e.contactId as string),
+  );
   const result = await db.execute(sql`
     with upserted as (
       insert into contacts (workspace_id, id, attributes)
@@ -107,18 +116,7 @@ async function writeEvents(tx: Tx, services: Services, workspaceId: string, list
     workspaceId,
     list.map((e) => ({ id: e.contactId, email: e.email, attributes: e.attributes })),
   );
-  const now = new Date();
-  const ids = await insertEvents(
-    tx,
-    list.map((e, i) => ({
-      workspaceId,
-      contactId: contactIds[i] as string,
-      name: e.event,
-      at: e.at === undefined ? now : new Date(e.at),
-      properties: e.properties ?? {},
-    })),
-    { notify: false },
-  );
+  const ids = await insertEvents(tx, eventRows(workspaceId, list, contactIds), { notify: false });
   await refreshAudience(tx, services, workspaceId, contactIds, changeOf(list));
   return ids;
 }
