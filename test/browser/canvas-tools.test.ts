@@ -116,7 +116,7 @@ describe('canvas tools in Chromium', () => {
   it('selects several steps (Shift-click and Shift-drag box), copies, pastes, duplicates, deletes and undoes', async () => {
     await createJourney('tools', tidy);
     await open('tools');
-    expect(await counts()).toEqual({ nodes: 6, edges: 5 });
+    await poll(counts).toEqual({ nodes: 6, edges: 5 });
 
     // Shift-click adds to the selection.
     await node('check').click();
@@ -267,7 +267,7 @@ describe('canvas tools in Chromium', () => {
 
     // Stopping the comparison clears the marks.
     await side().getByRole('button', { name: 'Stop comparing' }).click();
-    expect(await page.locator('.wm-diff-badge').count()).toBe(0);
+    await poll(() => page.locator('.wm-diff-badge').count()).toBe(0);
   }, 60_000);
 
   it('shows the live counts on steps, connections and A/B variants, refreshing while on', async () => {

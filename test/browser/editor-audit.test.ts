@@ -146,7 +146,7 @@ describe('editor audit fixes in Chromium', () => {
     await node('mail').click();
     await page.keyboard.press('Delete');
     await page.keyboard.press('ArrowLeft');
-    expect(await counts()).toEqual({ nodes: 5, edges: 4 });
+    await poll(counts).toEqual({ nodes: 5, edges: 4 });
 
     // Back to the draft: the step is still deleted, on the canvas and on the server.
     await page.getByRole('button', { name: 'Back to the draft' }).click();
@@ -163,7 +163,7 @@ describe('editor audit fixes in Chromium', () => {
     await page.mouse.click(spot.x, spot.y);
     await page.keyboard.press('Control+Shift+z');
     await page.keyboard.press('Control+z');
-    expect(await counts()).toEqual({ nodes: 5, edges: 4 });
+    await poll(counts).toEqual({ nodes: 5, edges: 4 });
     await page.getByRole('button', { name: 'Simulate' }).click();
     const after = await api<Draft>('GET', '/v1/journeys/readonly');
     expect(after.body.definition.nodes.map((n) => n.id)).toContain('exitB');

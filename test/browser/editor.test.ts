@@ -125,7 +125,7 @@ describe('journey editor in Chromium', () => {
 
     // Ports are connected by dragging from an output handle to a step.
     for (const e of expected.edges) await connect(e.from, e.port ?? 'next', e.to);
-    expect(await counts()).toEqual({ nodes: 7, edges: 8 });
+    await poll(counts).toEqual({ nodes: 7, edges: 8 });
 
     // The second email has no template yet: the problem is painted on the step and listed; publish waits.
     const publish = page.getByRole('button', { name: 'Publish' });
@@ -165,13 +165,13 @@ describe('journey editor in Chromium', () => {
     // Undo and redo: delete the exit with the keyboard, undo restores it and its three connections.
     await node('exit1').click();
     await page.keyboard.press('Delete');
-    expect(await counts()).toEqual({ nodes: 6, edges: 5 });
+    await poll(counts).toEqual({ nodes: 6, edges: 5 });
     await page.keyboard.press('Control+z');
-    expect(await counts()).toEqual({ nodes: 7, edges: 8 });
+    await poll(counts).toEqual({ nodes: 7, edges: 8 });
     await page.keyboard.press('Control+Shift+z');
-    expect(await counts()).toEqual({ nodes: 6, edges: 5 });
+    await poll(counts).toEqual({ nodes: 6, edges: 5 });
     await page.getByRole('button', { name: 'Undo' }).click();
-    expect(await counts()).toEqual({ nodes: 7, edges: 8 });
+    await poll(counts).toEqual({ nodes: 7, edges: 8 });
 
     // A step dropped on a connection goes in between; one undo takes it out again.
     const edge = await centre(page.locator('.react-flow__edge[data-id="waitForEvent1:timeout->condition1"]'));
@@ -180,10 +180,10 @@ describe('journey editor in Chromium', () => {
     await page
       .getByRole('button', { name: 'Add Wait', exact: true })
       .dragTo(canvas(), { targetPosition: { x: edge.x - box.x, y: edge.y - box.y } });
-    expect(await counts()).toEqual({ nodes: 8, edges: 9 });
+    await poll(counts).toEqual({ nodes: 8, edges: 9 });
     await poll(() => page.locator('.react-flow__edge[data-id="wait2:next->condition1"]').count()).toBe(1);
     await page.keyboard.press('Control+z');
-    expect(await counts()).toEqual({ nodes: 7, edges: 8 });
+    await poll(counts).toEqual({ nodes: 7, edges: 8 });
     await page.getByText('All changes saved').waitFor();
     const draft = await api<{ definition: { nodes: unknown[]; edges: Edge[] } }>('GET', `/v1/journeys/${journeyId}`);
     expect(draft.body.definition.nodes).toEqual(v1.body.definition.nodes);
@@ -192,7 +192,7 @@ describe('journey editor in Chromium', () => {
     // A reload loses nothing.
     await page.reload();
     await node('exit1').waitFor();
-    expect(await counts()).toEqual({ nodes: 7, edges: 8 });
+    await poll(counts).toEqual({ nodes: 7, edges: 8 });
 
     // The simulation runs a free-plan contact through: reminder, timeout, no coupon, exit.
     await page.getByRole('button', { name: 'Simulate' }).click();
