@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
@@ -87,7 +88,7 @@ export async function startRuntime(config: RuntimeConfig, overrides: RuntimeOver
     secrets,
     log,
     smtpUrl: config.smtpUrl ?? `smtp://127.0.0.1:${devSmtp?.port}`,
-    wake: { scheduler: () => schedulerPoke(), delivery: () => deliveryPoke() },
+    wake: { scheduler: () => schedulerPoke(), delivery: () => deliveryPoke(), origin: randomUUID() },
     ai,
     clock: overrides.clock,
   };

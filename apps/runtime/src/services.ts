@@ -15,8 +15,12 @@ export interface Services {
   log: Logger;
   /** Where email goes: SMTP_URL, or the built-in development sink. */
   smtpUrl: string;
-  /** Wakes this process's workers at once (other processes are woken through NOTIFY). */
-  wake: { scheduler(): void; delivery(): void };
+  /**
+   * Wakes this process's workers at once (other processes are woken through NOTIFY). `origin` is
+   * the payload of the NOTIFYs sent by a process that also woke itself directly: its own listeners
+   * skip them instead of looking for work a second time.
+   */
+  wake: { scheduler(): void; delivery(): void; origin: string };
   /** The AI models; undefined when none is configured (AI routes answer `model_unavailable`). */
   ai?: AiProvider | undefined;
   /** Epoch ms now, for the live audience (segment windows, date triggers, RFM); tests move it. Default: the system clock. */

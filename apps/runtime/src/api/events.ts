@@ -127,7 +127,7 @@ async function writeEvents(tx: Tx, services: Services, workspaceId: string, list
  */
 function wakeSchedulers(services: Services): void {
   services.wake.scheduler();
-  notifySchedulers(services.db);
+  notifySchedulers(services.db, services.wake.origin);
 }
 
 /** `POST /v1/events`: ingest one event or a batch, idempotently with an `Idempotency-Key` header. */

@@ -45,7 +45,8 @@ export async function insertEvents(
   return rowsOf<{ id: string | number }>(result).map((r) => Number(r.id));
 }
 
-const pendingNotify = new WeakSet<Db>();
+/** The origins (processes) with a NOTIFY waiting to be sent. */
+const pendingNotify = new Set<string>();
 
 /** How long a wake-up of the other processes may wait to be sent together with others. */
 export const notifyCoalesceMs = 10;
@@ -53,19 +54,20 @@ export const notifyCoalesceMs = 10;
 /**
  * NOTIFYs the schedulers of every process, after the events were committed, coalesced: at most one
  * NOTIFY per database every `notifyCoalesceMs`, however many requests asked for one meanwhile.
- * (The caller wakes its own process's scheduler directly, at once.)
+ * (The caller wakes its own process's scheduler directly, at once; the NOTIFY carries `origin`, so
+ * that scheduler skips it.)
  *
  * Why not NOTIFY inside the ingesting transaction: Postgres serialises the commits of all
  * transactions that NOTIFY (a global lock held through the commit), and one NOTIFY per request is
  * one more statement per request: at 500 single-event requests per second that was as many
  * statements again as the ingestion itself. A NOTIFY of its own carries no writes and costs no flush.
  */
-export function notifySchedulers(db: Db): void {
-  if (pendingNotify.has(db)) return;
-  pendingNotify.add(db);
+export function notifySchedulers(db: Db, origin: string): void {
+  if (pendingNotify.has(origin)) return;
+  pendingNotify.add(origin);
   const timer = setTimeout(() => {
-    pendingNotify.delete(db);
-    notify(db, schedulerChannel).catch(() => {
+    pendingNotify.delete(origin);
+    notify(db, schedulerChannel, origin).catch(() => {
       // Best effort: schedulers also poll (at most a second later).
     });
   }, notifyCoalesceMs);

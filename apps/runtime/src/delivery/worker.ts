@@ -310,7 +310,10 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
       if (running) return;
       running = true;
       stopping = false;
-      unlisten = await services.database.listen(deliveryChannel, () => wake());
+      // Its own process's NOTIFYs are skipped: the scheduler that sent them woke this worker directly.
+      unlisten = await services.database.listen(deliveryChannel, (origin) => {
+        if (origin !== services.wake.origin) wake();
+      });
       timer = setInterval(wake, pollMs);
       timer.unref?.();
       wake();

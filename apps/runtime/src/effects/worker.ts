@@ -3,7 +3,7 @@ import type { Effect, EffectContact, EffectResult, GenerateSubjectEffect, Sentim
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AiProvider } from '../ai/provider.ts';
 import { writeSubjects } from '../ai/subjects.ts';
-import { insertEvents } from '../db/events.ts';
+import { deliveryChannel, insertEvents } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { contacts, outbox } from '../db/schema.ts';
 import { bumpStats } from '../db/stats.ts';
@@ -233,11 +233,22 @@ export function createEffectsWorker(
 
   let stopped = false;
   let wake: (() => void) | undefined;
-  const unlisten = services.database.listen('waymark_delivery', () => wake?.());
+  // A poke while a batch runs is remembered, so the loop looks again before it sleeps.
+  let poked = false;
+  const poke = () => {
+    poked = true;
+    wake?.();
+  };
+  // Its own process's NOTIFYs are skipped: the scheduler that sent them poked this worker directly.
+  const unlisten = services.database.listen(deliveryChannel, (origin) => {
+    if (origin !== services.wake.origin) poke();
+  });
   const loop = (async () => {
     while (!stopped) {
       try {
-        while (!stopped && (await runOnce()) > 0) {}
+        do {
+          poked = false;
+        } while (!stopped && ((await runOnce()) > 0 || poked));
       } catch (err) {
         services.log.error('effects batch failed; retrying', { err });
       }
@@ -250,7 +261,7 @@ export function createEffectsWorker(
   })();
   return {
     runOnce,
-    poke: () => wake?.(),
+    poke,
     async stop() {
       stopped = true;
       wake?.();

@@ -334,7 +334,8 @@ export class Engine {
         on conflict (workspace_id, version_id, node, metric) do update set count = node_stats.count + excluded.count
         returning 1)`);
     if (parts.length === 0) return;
-    const wake = batch.outbox.length > 0 ? sql`pg_notify(${deliveryChannel}, '')` : sql`null`;
+    // Tagged with this process: it wakes its own delivery directly after the commit (see below).
+    const wake = batch.outbox.length > 0 ? sql`pg_notify(${deliveryChannel}, ${this.services.wake.origin})` : sql`null`;
     await tx.execute(sql`with ${sql.join(parts, sql`, `)} select ${wake}`);
   }
 

@@ -18,9 +18,18 @@ export function startScheduler(
   let stopped = false;
   let wakeUp: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const poke = () => wakeUp?.();
+  // A poke while a batch runs is remembered: the events it announces may have been committed after
+  // that batch's claim, so the loop looks again before it sleeps.
+  let poked = false;
+  const poke = () => {
+    poked = true;
+    wakeUp?.();
+  };
   const unlisten: Promise<() => Promise<void>>[] = [
-    services.database.listen(schedulerChannel, poke),
+    // Its own process's NOTIFYs are skipped: whoever sent them poked this scheduler directly.
+    services.database.listen(schedulerChannel, (origin) => {
+      if (origin !== services.wake.origin) poke();
+    }),
     services.database.listen(journeysChannel, () => cache.invalidate()),
   ];
 
@@ -42,6 +51,7 @@ export function startScheduler(
         // processes take them too).
         let dueCheckAt = 0;
         while (worked && !stopped) {
+          poked = false;
           const e = await engine.processEvents(batchSize);
           let runs = 0;
           if (Date.now() >= Math.min(dueCheckAt, engine.earliestWakeWritten)) {
@@ -49,7 +59,7 @@ export function startScheduler(
             runs = (await engine.processDue(batchSize)).runs;
             dueCheckAt = runs < batchSize ? Date.now() + dueRecheckMs : 0;
           }
-          worked = e > 0 || runs > 0;
+          worked = e > 0 || runs > 0 || poked;
         }
         if (stopped) break;
         const sleep = Math.max(0, Math.min(maxSleepMs, (await nextWake()) - Date.now()));

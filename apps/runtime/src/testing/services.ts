@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { defaultRegistry } from '@waymark/nodes';
 import { loadSecrets } from '../bootstrap.ts';
 import { readConfig } from '../config.ts';
@@ -21,6 +22,6 @@ export async function testServices(database: Database, env: NodeJS.ProcessEnv = 
     registry: defaultRegistry(),
     secrets: await loadSecrets(database.db),
     log: createLogger('silent'),
-    wake: { scheduler() {}, delivery() {} },
+    wake: { scheduler() {}, delivery() {}, origin: randomUUID() },
   };
 }
