@@ -190,6 +190,37 @@ describe.each(kinds)('journeys API and scheduler on %s', (kind) => {
     },
   );
 
+  it.skipIf(skip)('refuses to publish a segment trigger naming a segment the workspace lacks', async () => {
+    const definition = {
+      id: 'nosegment',
+      nodes: [
+        { id: 'entered', type: 'trigger.segment', config: { segment: 'big-spenders' } },
+        { id: 'done', type: 'flow.exit', config: {} },
+      ],
+      edges: [{ from: 'entered', port: 'next', to: 'done' }],
+    };
+    expect((await t.api('POST', '/v1/journeys', { id: 'nosegment', name: 'No segment', definition })).status).toBe(201);
+    const res = await t.api<{ error: { code: string; message: string; details: { problems: unknown[] } } }>(
+      'POST',
+      '/v1/journeys/nosegment/publish',
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('journey_invalid');
+    expect(res.body.error.message).toBe('step "entered": segment "big-spenders" does not exist');
+    expect(res.body.error.details.problems).toEqual([
+      {
+        code: 'unknown_segment',
+        nodeId: 'entered',
+        path: ['segment'],
+        message: 'segment "big-spenders" does not exist',
+      },
+    ]);
+    const condition = { attribute: 'plan', op: 'eq', value: 'pro' };
+    const created = await t.api('POST', '/v1/segments', { id: 'big-spenders', name: 'Big spenders', condition });
+    expect(created.status).toBe(201);
+    expect((await t.api('POST', '/v1/journeys/nosegment/publish')).status).toBe(200);
+  });
+
   it.skipIf(skip)('keeps a draft separate from the live version and lists versions', async () => {
     const draft = cartJourney('PT5M');
     const saved = await t.api<{ problems: unknown[]; liveVersion: number }>('PUT', '/v1/journeys/cart/draft', {

@@ -14,7 +14,7 @@ import { journeysChannel } from '../scheduler/journey-cache.ts';
 import type { Services } from '../services.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
 import { clientIp } from './client-ip.ts';
-import { missingTemplateProblems } from './missing-templates.ts';
+import { missingReferences } from './missing-references.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
 
 const idSchema = z
@@ -343,13 +343,13 @@ export function journeyRoutes(services: Services) {
           `the journey has ${result.problems.length} problem(s); fix them before publishing`,
           { problems: result.problems },
         );
-      const missing = await missingTemplateProblems(db, p.workspaceId, result.journey.definition, services.registry);
+      const missing = await missingReferences(db, p.workspaceId, result.journey.definition, services.registry);
       const [first] = missing;
       if (first)
         throw new ApiError(
           'journey_invalid',
           `step "${first.nodeId}": ${first.message}` +
-            (missing.length > 1 ? ` (and ${missing.length - 1} more missing template(s))` : ''),
+            (missing.length > 1 ? ` (and ${missing.length - 1} more missing template(s) or segment(s))` : ''),
           { problems: missing },
         );
       const definition = result.journey.definition as unknown as Record<string, unknown>;
