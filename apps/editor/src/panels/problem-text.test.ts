@@ -83,4 +83,29 @@ describe('problemText', () => {
     });
     expect(port).toBe('A/B test: Variants 2 › Variant name — must be letters, digits, _ or -');
   });
+
+  it('words problems in the journey settings by the settings form, exit goals included', () => {
+    const result = validateJourney(
+      {
+        schemaVersion: 1,
+        id: 'j',
+        settings: {
+          exitOn: [{ event: '' }, { event: 'ordered', where: { all: [{ attribute: '', op: 'eq', value: 1 }] } }],
+          quietHours: { start: '25:00', end: '07:00' },
+        },
+        nodes: [
+          { id: 'start', type: 'trigger.manual', config: {} },
+          { id: 'end', type: 'flow.exit', config: {} },
+        ],
+        edges: [{ from: 'start', to: 'end' }],
+      },
+      registry,
+    );
+    const problems: Problem[] = result.ok ? [] : result.problems;
+    expect(problems.map((p) => problemText(p, catalog, undefined, defaultStrings))).toEqual([
+      'Journey settings: Leave the journey when 1 › Event name — must not be empty',
+      'Journey settings: Leave the journey when 2 › Only when the event matches, rule 1: choose an event property',
+      'Journey settings: Quiet hours › From — must be a time of day as HH:MM (24-hour)',
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import type { Problem } from '@waymark/nodes';
 import type { NodeTypeCatalog } from '../canvas/registry.ts';
 import { format, type Strings } from '../strings.ts';
 import { hasWidget, type JsonSchema, resolveSchema, titleOf } from './schema-form/json-schema.ts';
+import { journeySettingsSchema } from './settings-schema.ts';
 
 /** The titles of the fields along a config path, e.g. `['branches', 0, 'weight']` → `Branches 1 › Weight`. */
 export function fieldTitles(root: JsonSchema, path: readonly (string | number)[]): string | undefined {
@@ -41,6 +42,7 @@ export type ProblemStrings = Pick<
   | 'eventName'
   | 'countOp'
   | 'within'
+  | 'settings'
 >;
 
 /** Where a config path enters a condition field: the index of that field in the path and its schema. */
@@ -116,7 +118,9 @@ export function conditionPathText(
 /**
  * A problem's message in the words of the form: config paths become field titles, paths into a
  * condition become its rules ("Condition, rule 3 → any of, rule 1: choose an attribute"), and zod's
- * "expected string, received undefined" becomes "is required". Other messages are the compiler's own.
+ * "expected string, received undefined" becomes "is required". Problems in the journey settings
+ * (`settings.exitOn.0.event`) are worded by the settings form's titles, under "Journey settings".
+ * Other messages are the compiler's own.
  */
 export function problemText(
   problem: Problem,
@@ -124,27 +128,48 @@ export function problemText(
   nodeType: string | undefined,
   s: ProblemStrings,
 ) {
-  if (problem.code !== 'invalid_config' || !problem.path || problem.path.length === 0 || !nodeType)
-    return problem.message;
+  const { path, message } = problem;
+  if (!path || path.length === 0) return problem.message;
+  if (
+    problem.code === 'invalid_definition' &&
+    problem.nodeId === undefined &&
+    path[0] === 'settings' &&
+    path.length > 1
+  ) {
+    const prefix = `${path.join('.')}: `;
+    if (!message.startsWith(prefix)) return message;
+    return fieldsText(journeySettingsSchema(), s.settings, path.slice(1), message.slice(prefix.length), s) ?? message;
+  }
+  if (problem.code !== 'invalid_config' || !nodeType) return message;
   const description = catalog.get(nodeType);
-  if (!description) return problem.message;
+  if (!description) return message;
+  const prefix = `${description.title}: ${path.join('.')}: `;
+  if (!message.startsWith(prefix)) return message;
   const root = description.configSchema as JsonSchema;
-  const prefix = `${description.title}: ${problem.path.join('.')}: `;
-  if (!problem.message.startsWith(prefix)) return problem.message;
-  const rest = problem.message.slice(prefix.length);
-  const condition = conditionField(root, problem.path);
+  return fieldsText(root, description.title, path, message.slice(prefix.length), s) ?? message;
+}
+
+/** `rest` (the validator's message) at `path` of the form `root`, titled `title`; undefined when the path is not in the form. */
+function fieldsText(
+  root: JsonSchema,
+  title: string,
+  path: readonly (string | number)[],
+  rest: string,
+  s: ProblemStrings,
+): string | undefined {
+  const condition = conditionField(root, path);
   if (condition) {
-    const own = problem.path.slice(0, condition.at + 1);
+    const own = path.slice(0, condition.at + 1);
     const eventScope = condition.schema['x-waymark-scope'] === 'event';
-    const { where, text } = conditionPathText(problem.path.slice(condition.at + 1), rest, eventScope, s);
+    const { where, text } = conditionPathText(path.slice(condition.at + 1), rest, eventScope, s);
     // A step that is nothing but its condition (flow.condition) names it by the step's title.
     const only = own.length === 1 && Object.keys(resolveSchema(root, root).properties ?? {}).length === 1;
-    const name = only ? description.title : (fieldTitles(root, own) ?? own.join('.'));
+    const name = only ? title : (fieldTitles(root, own) ?? own.join('.'));
     const located = [name, ...(where.length > 0 ? [where.join(' → ')] : [])].join(', ');
-    return only ? `${located}: ${text}` : `${description.title}: ${located}: ${text}`;
+    return only ? `${located}: ${text}` : `${title}: ${located}: ${text}`;
   }
-  const fields = fieldTitles(root, problem.path);
-  if (!fields) return problem.message;
+  const fields = fieldTitles(root, path);
+  if (!fields) return undefined;
   const text = /received undefined$/.test(rest) ? s.isRequired : rest;
-  return `${description.title}: ${fields} ${text === s.isRequired ? text : `— ${text}`}`;
+  return `${title}: ${fields} ${text === s.isRequired ? text : `— ${text}`}`;
 }

@@ -1,21 +1,8 @@
-import { type JourneySettings, journeyDefinitionJsonSchema, type Problem } from '@waymark/nodes';
+import type { JourneySettings, Problem } from '@waymark/nodes';
 import { useId, useMemo } from 'react';
 import { useStrings } from '../strings.ts';
-import { type JsonSchema, resolveSchema } from './schema-form/json-schema.ts';
 import { type FieldProblem, SchemaForm } from './schema-form/schema-form.tsx';
-
-let settingsSchema: JsonSchema | undefined;
-
-/** The JSON Schema of journey settings, taken from the definition's own schema. */
-function journeySettingsSchema(): JsonSchema {
-  if (!settingsSchema) {
-    const root = journeyDefinitionJsonSchema() as JsonSchema;
-    const settings = resolveSchema(root.properties?.settings, root);
-    const { default: _default, ...rest } = settings;
-    settingsSchema = { ...rest, $defs: root.$defs ?? {} };
-  }
-  return settingsSchema;
-}
+import { journeySettingsSchema } from './settings-schema.ts';
 
 /** Props of {@link SettingsPanel}. */
 export interface SettingsPanelProps {
