@@ -145,10 +145,10 @@ describe('canvas tools in Chromium', () => {
     await page.mouse.down();
     await page.mouse.move(grip.x + 110, grip.y + 45, { steps: 6 });
     await page.mouse.up();
-    const after = await boxes();
-    for (const id of ['condition1', 'exit1'])
-      expect((after.get(id)?.x ?? 0) - (before.get(id)?.x ?? 0)).toBeGreaterThan(50);
-    expect(after.get('check')).toEqual(before.get('check'));
+    // The canvas draws the last moves a render or two after the mouse is let go.
+    const movedRight = async (id: string) => ((await node(id).boundingBox())?.x ?? 0) - (before.get(id)?.x ?? 0);
+    for (const id of ['condition1', 'exit1']) await poll(() => movedRight(id)).toBeGreaterThan(50);
+    expect((await boxes()).get('check')).toEqual(before.get('check'));
 
     // One undo takes the move back, the next the whole paste; redo brings the paste back.
     await page.keyboard.press('Control+z');
@@ -189,8 +189,11 @@ describe('canvas tools in Chromium', () => {
     await page.getByRole('button', { name: 'Undo' }).click();
     await poll(counts).toEqual({ nodes: 6, edges: 5 });
     await page.getByText('All changes saved').waitFor();
-    const draft = await t?.api<{ definition: { nodes: unknown[] } }>('GET', '/v1/journeys/tools');
-    expect(draft?.body.definition.nodes).toHaveLength(6);
+    // The status read "saved" before the last undo too; the server's draft is what counts.
+    await poll(
+      async () =>
+        (await t?.api<{ definition: { nodes: unknown[] } }>('GET', '/v1/journeys/tools'))?.body.definition.nodes,
+    ).toHaveLength(6);
   }, 60_000);
 
   it('tidies a pile of overlapping steps with auto-layout, branches in port order, undoably', async () => {

@@ -185,9 +185,11 @@ describe('journey editor in Chromium', () => {
     await page.keyboard.press('Control+z');
     await poll(counts).toEqual({ nodes: 7, edges: 8 });
     await page.getByText('All changes saved').waitFor();
-    const draft = await api<{ definition: { nodes: unknown[]; edges: Edge[] } }>('GET', `/v1/journeys/${journeyId}`);
-    expect(draft.body.definition.nodes).toEqual(v1.body.definition.nodes);
-    expect(sortedEdges(draft.body.definition.edges)).toEqual(sortedEdges(expected.edges));
+    // The status read "saved" before the undo too, until the change reached it: poll the server's draft.
+    await poll(async () => {
+      const draft = await api<{ definition: { nodes: unknown[]; edges: Edge[] } }>('GET', `/v1/journeys/${journeyId}`);
+      return { nodes: draft.body.definition.nodes, edges: sortedEdges(draft.body.definition.edges) };
+    }).toEqual({ nodes: v1.body.definition.nodes, edges: sortedEdges(expected.edges) });
 
     // A reload loses nothing.
     await page.reload();

@@ -128,12 +128,16 @@ describe('a custom node package in the editor (Chromium)', () => {
     await page.getByText('All changes saved').waitFor();
     await shot('02-form');
 
-    // Saved in the draft as version 2 of the type with the config as entered.
-    const draft = await t.api<{ definition: { nodes: { type: string; typeVersion?: number; config: unknown }[] } }>(
-      'GET',
-      `/v1/journeys/${journeyId}`,
-    );
-    expect(draft.body.definition.nodes.find((n) => n.type === 'acme.slackNotify')).toMatchObject({
+    // Saved in the draft as version 2 of the type with the config as entered (the status read "saved"
+    // before the last change too, until the change reached it: the server's draft is polled).
+    await poll(async () =>
+      (
+        await t?.api<{ definition: { nodes: { type: string; typeVersion?: number; config: unknown }[] } }>(
+          'GET',
+          `/v1/journeys/${journeyId}`,
+        )
+      )?.body.definition.nodes.find((n) => n.type === 'acme.slackNotify'),
+    ).toMatchObject({
       typeVersion: 2,
       config: { channel: '#sales', text: 'New signup {{ contact.email }}', mention: 'here' },
     });
@@ -219,17 +223,21 @@ describe('a custom node package in the editor (Chromium)', () => {
     await shot('05-upgraded');
 
     // The saved draft is version 2; the published version 1 is as it was.
-    const draft = await t.api<{ definition: { nodes: { id: string }[] }; upgrades: unknown[] }>(
-      'GET',
-      '/v1/journeys/billing-alerts',
-    );
-    expect(draft.body.definition.nodes.find((n) => n.id === 'slack')).toEqual({
-      id: 'slack',
-      type: 'acme.slackNotify',
-      typeVersion: 2,
-      config: { channel: '#billing', text: 'Upgrade by {{ contact.email }}', mention: 'none' },
+    await poll(async () => {
+      const draft = await t?.api<{ definition: { nodes: { id: string }[] }; upgrades: unknown[] }>(
+        'GET',
+        '/v1/journeys/billing-alerts',
+      );
+      return { slack: draft?.body.definition.nodes.find((n) => n.id === 'slack'), upgrades: draft?.body.upgrades };
+    }).toEqual({
+      slack: {
+        id: 'slack',
+        type: 'acme.slackNotify',
+        typeVersion: 2,
+        config: { channel: '#billing', text: 'Upgrade by {{ contact.email }}', mention: 'none' },
+      },
+      upgrades: [],
     });
-    expect(draft.body.upgrades).toEqual([]);
     const published = await t.api<{ definition: { nodes: { id: string }[] } }>(
       'GET',
       '/v1/journeys/billing-alerts/versions/1',

@@ -97,7 +97,7 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
       const toggle = page.getByRole('button', { name: 'Import contacts' });
       expect(await toggle.getAttribute('aria-expanded')).toBe('false');
       await toggle.click();
-      expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+      await poll(() => toggle.getAttribute('aria-expanded')).toBe('true');
 
       const file = { name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(plantedCsv) };
       await page.getByLabel('CSV or JSON-lines file').setInputFiles(file);
@@ -456,11 +456,9 @@ describe.each(kinds)('contacts, import and review queue screens in Chromium on %
       await waitingTab.focus();
       await page.keyboard.press('ArrowRight');
       const decidedTab = page.getByRole('tab', { name: 'Decided' });
-      expect(await decidedTab.getAttribute('aria-selected')).toBe('true');
-      expect(
-        await decidedTab.evaluate(
-          (el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement,
-        ),
+      await poll(() => decidedTab.getAttribute('aria-selected')).toBe('true');
+      await poll(() =>
+        decidedTab.evaluate((el) => el === (el.getRootNode() as unknown as { activeElement: unknown }).activeElement),
       ).toBe(true);
       const decided = page.getByRole('tabpanel', { name: 'Decided' }).getByRole('table', {
         name: 'Recent decisions, newest first',
