@@ -228,11 +228,18 @@ describe('canvas tools in Chromium', () => {
     await page.keyboard.press('Control+Shift+l');
     await poll(laidOut).toBe(true);
     await page.getByText('All changes saved').waitFor();
-    const saved = await t?.api<{ layout: { nodes: Record<string, { x: number; y: number }> } }>(
-      'GET',
-      '/v1/journeys/pile',
-    );
-    expect(saved?.body.layout.nodes.exitA?.x).toBeLessThan(saved?.body.layout.nodes.exitB?.x ?? 0);
+    // What the server keeps is the tidied layout, not the pile (whose steps sit 8px apart, top to bottom).
+    const savedLayout = async () =>
+      (await t?.api<{ layout: { nodes: Record<string, { x: number; y: number }> } }>('GET', '/v1/journeys/pile'))?.body
+        .layout.nodes ?? {};
+    await poll(async () => {
+      const n = await savedLayout();
+      const y = (id: string) => n[id]?.y ?? 0;
+      return y('check') - y('start') > 40 && y('ab') - y('check') > 40;
+    }).toBe(true);
+    const n = await savedLayout();
+    expect(n.exitA?.x).toBeLessThan(n.exitB?.x ?? 0);
+    expect(n.ab?.x).toBeLessThan(n.exitNo?.x ?? 0);
   }, 60_000);
 
   it('compares the draft with the live version and paints the changes', async () => {

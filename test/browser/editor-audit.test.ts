@@ -170,6 +170,39 @@ describe('editor audit fixes in Chromium', () => {
     await poll(draftIds).toContain('exitB');
   }, 60_000);
 
+  it('stacks every notice above the canvas, however many are showing', async () => {
+    await createJourney('notices', signUp);
+    await publish(runtime(), 'notices');
+    await go('#/journeys/notices');
+    await node('start').waitFor();
+    // Three at once: "Copied 1 step(s)", the analytics status and the viewed version.
+    await node('start').click();
+    await page.keyboard.press('Control+c');
+    await page.getByText('Copied 1 step(s)').waitFor();
+    await page.getByRole('button', { name: 'Analytics' }).click();
+    await page.getByText('Counts of live version 1').waitFor();
+    await page.getByRole('button', { name: 'Versions' }).click();
+    await side().getByRole('button', { name: 'View' }).click();
+    await page.getByText('Viewing version 1 (read only)').waitFor();
+    await poll(() => page.locator('.wm-editor > .wm-notice').count()).toBe(3);
+    await shot('05-notices');
+
+    const box = async (selector: string) => {
+      const b = await page.locator(selector).first().boundingBox();
+      if (!b) throw new Error(`${selector} is not shown`);
+      return b;
+    };
+    const body = await box('.wm-editor > .wm-body');
+    const editor = await box('.wm-editor');
+    for (const notice of await page.locator('.wm-editor > .wm-notice').all()) {
+      const b = await notice.boundingBox();
+      expect(b && b.y + b.height).toBeLessThanOrEqual(body.y + 0.5);
+    }
+    // The canvas takes the rest of the editor's height, down to its bottom edge.
+    expect(body.y + body.height).toBeCloseTo(editor.y + editor.height, 0);
+    expect(body.height).toBeGreaterThan(200);
+  }, 60_000);
+
   it('draws a connection from a missing port so it can be deleted, paints edge problems, and moves connections of renamed ports', async () => {
     // Loaded from JSON: the A/B test has no port "z", yet a connection leaves from it.
     await createJourney('ports', {

@@ -99,5 +99,9 @@ export function useAutosave({ api, journeyId, revision, payload, enabled, delayM
     setStatus({ state: 'saved' });
   }, []);
 
-  return { status, flush: save, reset };
+  // A change is unsaved from the render that shows it, not from the effect after it: otherwise the
+  // page says "All changes saved" for a frame after every edit.
+  const shown: SaveStatus =
+    enabled && revision > saved.current && status.state === 'saved' ? { state: 'dirty' } : status;
+  return { status: shown, flush: save, reset };
 }
