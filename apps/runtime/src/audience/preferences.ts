@@ -1,8 +1,9 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import { recordAudit } from '../db/audit.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { contactPreferences, type EmailFrequency, topics } from '../db/preferences-schema.ts';
-import { consents, contacts, outbox, suppressions, workspaces } from '../db/schema.ts';
+import { consents, contacts, heldEmails, outbox, suppressions, workspaces } from '../db/schema.ts';
+import { gatherDigest } from '../delivery/digest.ts';
 
 /** The pauses a contact can choose, in days. */
 export const pauseDays = [7, 30, 90] as const;
@@ -33,6 +34,8 @@ export interface PreferenceState {
   frequency: EmailFrequency;
   /** Set while a pause is running. */
   pausedUntil: Date | null;
+  /** Marketing emails held for the contact's next weekly digest. */
+  heldForDigest: number;
 }
 
 /** A contact's choices as posted by the preference center form. */
@@ -72,6 +75,30 @@ export async function preferencesOf(
   };
 }
 
+/**
+ * The emails held for a contact's weekly digest, for a GDPR export: the message, its subject and
+ * text as rendered, when it was held, and the digest that gathered it (null until one does).
+ */
+export async function heldEmailsOf(
+  db: Db | Tx,
+  workspaceId: string,
+  contactId: string,
+): Promise<{ message: number; subject: string; text: string; heldAt: string; digest: number | null }[]> {
+  const rows = await db
+    .select({
+      message: outbox.id,
+      subject: heldEmails.subject,
+      text: heldEmails.text,
+      heldAt: heldEmails.heldAt,
+      digest: outbox.digestId,
+    })
+    .from(outbox)
+    .innerJoin(heldEmails, eq(heldEmails.outboxId, outbox.id))
+    .where(and(eq(outbox.workspaceId, workspaceId), eq(outbox.contactId, contactId), eq(outbox.status, 'held')))
+    .orderBy(asc(outbox.id));
+  return rows.map((r) => ({ ...r, heldAt: r.heldAt.toISOString() }));
+}
+
 /** Loads what the preference center shows; undefined when the contact is gone. */
 export async function loadPreferenceState(
   db: Db | Tx,
@@ -86,7 +113,7 @@ export async function loadPreferenceState(
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
   if (!contact) return undefined;
   const email = contact.email?.trim().toLowerCase() || null;
-  const [topicRows, consentRows, prefRows, suppressed] = await Promise.all([
+  const [topicRows, consentRows, prefRows, suppressed, held] = await Promise.all([
     db.select().from(topics).where(eq(topics.workspaceId, workspaceId)).orderBy(asc(topics.name), asc(topics.id)),
     db
       .select({ topic: consents.topic, status: consents.status })
@@ -102,6 +129,10 @@ export async function loadPreferenceState(
           .from(suppressions)
           .where(and(eq(suppressions.workspaceId, workspaceId), eq(suppressions.email, email)))
       : Promise.resolve([]),
+    db
+      .select({ n: count() })
+      .from(outbox)
+      .where(and(eq(outbox.workspaceId, workspaceId), eq(outbox.contactId, contactId), eq(outbox.status, 'held'))),
   ]);
   const withdrawn = new Set(consentRows.filter((c) => c.status === 'withdrawn').map((c) => c.topic));
   const pref = prefRows[0];
@@ -119,13 +150,16 @@ export async function loadPreferenceState(
     })),
     frequency: pref?.frequency ?? 'every',
     pausedUntil,
+    heldForDigest: Number(held[0]?.n ?? 0),
   };
 }
 
 /**
  * Applies a contact's choices at once, in one transaction: a consent record (source
  * `preference-center`, evidence ip and user agent) for each topic whose status changes, the
- * frequency and pause, and an audit entry for every change. Returns what changed.
+ * frequency and pause, and an audit entry for every change. Leaving the weekly digest for another
+ * frequency releases what it held: gathered into one digest, due at once (`released` counts the
+ * emails; the caller wakes delivery). Returns what changed.
  */
 export async function savePreferences(
   db: Db,
@@ -133,7 +167,7 @@ export async function savePreferences(
   choice: PreferenceChoice,
   evidence: PreferenceEvidence,
   now = new Date(),
-): Promise<{ consents: number; preferences: boolean } | undefined> {
+): Promise<{ consents: number; preferences: boolean; released: number } | undefined> {
   return db.transaction(async (tx) => {
     const state = await loadPreferenceState(tx, target, now);
     if (!state) return undefined;
@@ -196,6 +230,10 @@ export async function savePreferences(
         evidence: proof,
       });
     }
-    return { consents: changedConsents, preferences: changed };
+    const released =
+      state.frequency === 'digest' && choice.frequency !== 'digest'
+        ? ((await gatherDigest(tx, workspaceId, contactId))?.emails ?? 0)
+        : 0;
+    return { consents: changedConsents, preferences: changed, released };
   });
 }

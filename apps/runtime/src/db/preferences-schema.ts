@@ -1,8 +1,11 @@
 import { pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { workspaces } from './schema.ts';
 
-/** How often a contact wants marketing email: every one, or at most one per 7 days. */
-export type EmailFrequency = 'every' | 'weekly';
+/**
+ * How often a contact wants marketing email: every one, at most one per 7 days (`weekly`, the others
+ * skipped), or gathered into one digest email a week (`digest`).
+ */
+export type EmailFrequency = 'every' | 'weekly' | 'digest';
 
 /**
  * The topics a workspace sends about (a template's `topic` names one), listed on the preference

@@ -216,10 +216,11 @@ export const outbox = pgTable(
     contactId: text('contact_id').notNull(),
     node: text('node').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-    status: text('status')
-      .$type<'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'skipped'>()
-      .notNull()
-      .default('pending'),
+    /**
+     * `held`: kept for the contact's weekly digest (`digestId` set once a digest row gathers it);
+     * `digested`: went out inside the digest `digestId`.
+     */
+    status: text('status').$type<OutboxStatus>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull().defaultNow(),
     leaseUntil: ts('lease_until'),
@@ -227,12 +228,34 @@ export const outbox = pgTable(
     messageId: text('message_id'),
     createdAt: createdAt(),
     doneAt: ts('done_at'),
+    /** Of a held or digested email: the digest row (an outbox row of this table) that carries it. */
+    digestId: bigint('digest_id', { mode: 'number' }),
   },
   (t) => [
     uniqueIndex('outbox_key').on(t.workspaceId, t.key),
     index('outbox_due').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
+    // Few rows (emails waiting for a digest): found per contact when a digest gathers or drops them.
+    index('outbox_held').on(t.workspaceId, t.contactId).where(sql`${t.status} = 'held'`),
   ],
 );
+
+/** Where an outbox row stands; see docs/delivery.md. */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'skipped' | 'held' | 'digested';
+
+/**
+ * The rendered content of an email held for a weekly digest, kept until the digest that carries it
+ * is settled (then deleted: the content is not needed any more). Goes with its outbox row.
+ */
+export const heldEmails = pgTable('held_emails', {
+  outboxId: bigint('outbox_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => outbox.id, { onDelete: 'cascade' }),
+  /** When it was held (the delivery's clock): the digest is due a week after the first one. */
+  heldAt: ts('held_at').notNull(),
+  subject: text('subject').notNull(),
+  html: text('html').notNull(),
+  text: text('text').notNull(),
+});
 
 /** Per journey version, node and metric counters (entered, left:port, emails, opens …) for stats and bandits. */
 export const nodeStats = pgTable(

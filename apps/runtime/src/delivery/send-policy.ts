@@ -8,7 +8,7 @@ import {
 } from '@waymark/nodes';
 import { and, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { contactPreferences } from '../db/preferences-schema.ts';
+import { contactPreferences, type EmailFrequency } from '../db/preferences-schema.ts';
 import { consents, events, journeyVersions, outbox, templates } from '../db/schema.ts';
 import type { EmailRow, Outcome } from './email-queue.ts';
 
@@ -17,13 +17,17 @@ const weekMs = 7 * 86_400_000;
 
 const settingsCache = new Map<string, JourneySettings>();
 
+/** What the send-time checks decide for an email: an outcome, `hold` it for the weekly digest, or undefined to send it. */
+export type Verdict = Outcome | 'hold' | undefined;
+
 /**
  * The journey rules checked again when an email is about to go out, because time has passed since
  * the interpreter queued it: quiet hours (defer), the frequency cap (skip), and exit goals reached
  * since it was queued (skip); and the contact's own choices: consent per topic (skip), a pause of
- * all email (skip, `paused`) and the weekly frequency preference, at most one marketing email — one
- * whose template has a topic — per 7 days (skip, `frequency_preference`). Loaded for a whole batch
- * in a few queries.
+ * all email (skip, `paused`), the weekly frequency preference, at most one marketing email — one
+ * whose template has a topic — per 7 days (skip, `frequency_preference`), and the weekly digest
+ * preference (hold a marketing email that passed every other check for the digest). Loaded for a
+ * whole batch in a few queries.
  */
 export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
   const versionIds = [...new Set(rows.map((r) => r.versionId))].filter((v) => !settingsCache.has(v));
@@ -127,9 +131,9 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
     }
   }
 
-  // Preferences set on the preference center: a pause, and for weekly contacts the marketing
-  // emails sent them in the last 7 days.
-  const preferences = new Map<string, { weekly: boolean; pausedUntil: number }>();
+  // Preferences set on the preference center: a pause, a weekly digest, and for weekly contacts the
+  // marketing emails sent them in the last 7 days.
+  const preferences = new Map<string, { frequency: EmailFrequency; pausedUntil: number }>();
   const marketingSent = new Map<string, number[]>();
   const preferenceRows = await db
     .select({
@@ -143,12 +147,12 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
       and(
         inArray(contactPreferences.workspaceId, [...new Set(rows.map((r) => r.workspaceId))]),
         inArray(contactPreferences.contactId, [...new Set(rows.map((r) => r.contactId))]),
-        or(eq(contactPreferences.frequency, 'weekly'), isNotNull(contactPreferences.pausedUntil)),
+        or(inArray(contactPreferences.frequency, ['weekly', 'digest']), isNotNull(contactPreferences.pausedUntil)),
       ),
     );
   for (const p of preferenceRows)
     preferences.set(`${p.workspaceId}\u0000${p.contactId}`, {
-      weekly: p.frequency === 'weekly',
+      frequency: p.frequency,
       pausedUntil: p.pausedUntil?.getTime() ?? 0,
     });
   const weekly = preferenceRows.filter((p) => p.frequency === 'weekly');
@@ -176,8 +180,8 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
     }
   }
 
-  /** What to do with `row` now, or undefined to send it. */
-  return (row: EmailRow, attributes: Readonly<Record<string, unknown>>, now = Date.now()): Outcome | undefined => {
+  /** What to do with `row` now. */
+  return (row: EmailRow, attributes: Readonly<Record<string, unknown>>, now = Date.now()): Verdict => {
     const settings = settingsOf(row);
     const topic = topics.get(`${row.workspaceId}\u0000${String(row.payload.template)}`);
     if (topic !== undefined && withdrawn.has(`${row.workspaceId}\u0000${row.contactId}\u0000${topic}`))
@@ -186,8 +190,8 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
     const preference = preferences.get(contactKey);
     if (preference && preference.pausedUntil > now)
       return { status: 'skipped', reason: 'paused', metric: 'skipped:paused' };
-    const digest = preference?.weekly === true && topic !== undefined;
-    if (digest && (marketingSent.get(contactKey) ?? []).some((t) => t > now - weekMs))
+    const weekly = preference?.frequency === 'weekly' && topic !== undefined;
+    if (weekly && (marketingSent.get(contactKey) ?? []).some((t) => t > now - weekMs))
       return { status: 'skipped', reason: 'frequency_preference', metric: 'skipped:frequency_preference' };
     for (const e of goalEvents.get(`${row.workspaceId}\u0000${row.contactId}`) ?? []) {
       if (e.at.getTime() <= row.createdAt.getTime()) continue;
@@ -212,8 +216,10 @@ export async function loadSendPolicy(db: Db, rows: readonly EmailRow[]) {
       );
       if (sent.length >= cap.max) return { status: 'skipped', reason: 'frequencyCap', metric: 'skipped:frequencyCap' };
     }
+    // Held for the digest only once nothing else stops it: what would be skipped now is not kept.
+    if (preference?.frequency === 'digest' && topic !== undefined) return 'hold';
     // A second marketing email for the same weekly contact in this batch must wait for next week too.
-    if (digest) marketingSent.set(contactKey, [...(marketingSent.get(contactKey) ?? []), now]);
+    if (weekly) marketingSent.set(contactKey, [...(marketingSent.get(contactKey) ?? []), now]);
     return undefined;
   };
 }

@@ -1,14 +1,23 @@
-import { inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { deliveryChannel } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
-import { workspaces } from '../db/schema.ts';
+import { heldEmails, outbox, workspaces } from '../db/schema.ts';
 import { workspaceMark, workspaceMarkHeader } from '../dev-smtp/workspace-mark.ts';
 import type { Services } from '../services.ts';
 import { renderEmail } from '../templates/render.ts';
 import { RenderError } from '../templates/render-error.ts';
 import { messageLinks } from '../tracking/links.ts';
-import { claimEmails, type EmailRow, type Outcome, type Settlement, settle } from './email-queue.ts';
+import { composeDigest, gatherDueDigests } from './digest.ts';
+import {
+  claimEmails,
+  type EmailRow,
+  type HeldContent,
+  isDigest,
+  type Outcome,
+  type Settlement,
+  settle,
+} from './email-queue.ts';
 import { composeEmail } from './mime.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { loadSendPolicy } from './send-policy.ts';
@@ -35,6 +44,8 @@ export interface DeliveryOptions {
   maxRateWaitMs?: number;
   /** SMTP connections in the pool. */
   maxConnections?: number;
+  /** How often a process looks for weekly digests that are due (see `gatherDueDigests`). */
+  digestPollMs?: number;
   /** The `mailto:` of List-Unsubscribe; the From address when not set. */
   unsubscribeMailto?: string;
   /**
@@ -59,6 +70,12 @@ export interface Delivery {
 interface Recipient {
   email: string | null;
   attributes: Record<string, unknown>;
+}
+
+/** A held email a digest carries, with its content. */
+interface DigestPart {
+  row: EmailRow;
+  content: HeldContent;
 }
 
 const rateCacheMs = 10_000;
@@ -87,13 +104,15 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
   const retryMaxMs = options.retryMaxMs ?? 3_600_000;
   const maxAttempts = options.maxAttempts ?? 8;
   const maxRateWaitMs = options.maxRateWaitMs ?? 2_000;
+  const digestPollMs = options.digestPollMs ?? 60_000;
+  const clock = () => services.clock?.() ?? Date.now();
   const from = services.config.fromAddress;
   const envelopeFrom = bareAddress(from);
   const mailto = options.unsubscribeMailto ?? envelopeFrom;
   const db: Db = services.db;
   const log = services.log;
   const limiter = new RateLimiter();
-  const rates = new Map<string, { rate: number; until: number }>();
+  const rates = new Map<string, { rate: number; name: string; until: number }>();
   let transport: SmtpTransport | null = null;
 
   const smtp = () => {
@@ -109,10 +128,41 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
     const missing = workspaceIds.filter((w) => (rates.get(w)?.until ?? 0) <= now);
     if (missing.length === 0) return;
     const rows = await db
-      .select({ id: workspaces.id, rate: workspaces.sendRatePerSecond })
+      .select({ id: workspaces.id, rate: workspaces.sendRatePerSecond, name: workspaces.name })
       .from(workspaces)
       .where(inArray(workspaces.id, missing));
-    for (const r of rows) rates.set(r.id, { rate: r.rate, until: now + rateCacheMs });
+    for (const r of rows) rates.set(r.id, { rate: r.rate, name: r.name, until: now + rateCacheMs });
+  }
+
+  /** The held emails each digest of the batch carries (those still held: an unsubscribe drops them), in order. */
+  async function loadDigestParts(rows: EmailRow[]): Promise<Map<number, DigestPart[]>> {
+    const digests = rows.filter(isDigest);
+    const parts = new Map<number, DigestPart[]>();
+    if (digests.length === 0) return parts;
+    const found = await db
+      .select({ row: outbox, subject: heldEmails.subject, html: heldEmails.html, text: heldEmails.text })
+      .from(outbox)
+      .innerJoin(heldEmails, eq(heldEmails.outboxId, outbox.id))
+      .where(
+        and(
+          eq(outbox.status, 'held'),
+          inArray(outbox.workspaceId, [...new Set(digests.map((d) => d.workspaceId))]),
+          inArray(outbox.contactId, [...new Set(digests.map((d) => d.contactId))]),
+          inArray(
+            outbox.digestId,
+            digests.map((d) => d.id),
+          ),
+        ),
+      )
+      .orderBy(asc(outbox.id));
+    for (const f of found) {
+      const digestId = f.row.digestId as number;
+      parts.set(digestId, [
+        ...(parts.get(digestId) ?? []),
+        { row: f.row, content: { subject: f.subject, html: f.html, text: f.text } },
+      ]);
+    }
+    return parts;
   }
 
   /**
@@ -152,8 +202,9 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
       templateMap.set(`${t.w}\u0000${t.id}`, { workspaceId: t.w, id: t.id, subject: t.subject, mjml: t.mjml });
 
     await loadRates([...new Set(rows.map((r) => r.workspaceId))]);
-    const policy = await loadSendPolicy(db, rows);
-    return { recipients, templates: templateMap, suppressed: suppressedSet, policy };
+    const digestParts = await loadDigestParts(rows);
+    const policy = await loadSendPolicy(db, [...rows, ...[...digestParts.values()].flat().map((p) => p.row)]);
+    return { recipients, templates: templateMap, suppressed: suppressedSet, policy, digestParts };
   }
 
   function retryDelay(attempts: number): number {
@@ -161,15 +212,25 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
     return base * (0.8 + Math.random() * 0.4);
   }
 
-  async function deliver(row: EmailRow, batch: Awaited<ReturnType<typeof loadBatch>>): Promise<Outcome> {
+  type Batch = Awaited<ReturnType<typeof loadBatch>>;
+
+  /** The contact of a row and its address, or why it cannot be mailed (missing, no address, suppressed). */
+  function recipientOf(row: EmailRow, batch: Batch): { contact: Recipient; email: string } | Outcome {
     const contact = batch.recipients.get(`${row.workspaceId}\u0000${row.contactId}`);
     if (!contact) return { status: 'failed', error: `contact_not_found: contact "${row.contactId}" does not exist` };
     const email = contact.email?.trim();
     if (!email) return { status: 'failed', error: `contact_no_email: contact "${row.contactId}" has no email address` };
     if (batch.suppressed.has(`${row.workspaceId}\u0000${email.toLowerCase()}`))
       return { status: 'skipped', reason: 'suppressed', metric: 'skipped:suppressed' };
-    const held = batch.policy(row, contact.attributes);
-    if (held) return held;
+    return { contact, email };
+  }
+
+  async function deliver(row: EmailRow, batch: Batch): Promise<Outcome> {
+    const recipient = recipientOf(row, batch);
+    if ('status' in recipient) return recipient;
+    const { contact, email } = recipient;
+    const verdict = batch.policy(row, contact.attributes);
+    if (verdict !== undefined && verdict !== 'hold') return verdict;
     const templateId = row.payload.template;
     const template =
       typeof templateId === 'string' ? batch.templates.get(`${row.workspaceId}\u0000${templateId}`) : undefined;
@@ -185,12 +246,62 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
         subjectOverride: typeof row.payload.subject === 'string' ? row.payload.subject : undefined,
         links: { unsubscribeUrl: links.unsubscribeUrl, preferencesUrl: links.preferencesUrl },
         tracking: { openUrl: links.openUrl, clickUrl: links.clickUrl },
+        // A held email becomes a section of the digest, which has the one footer.
+        footer: verdict !== 'hold',
       });
     } catch (err) {
       if (err instanceof RenderError) return { status: 'failed', error: `${err.code}: ${err.message}` };
       throw err;
     }
+    if (verdict === 'hold') {
+      const { subject, html, text } = rendered;
+      return { status: 'held', content: { subject, html, text }, heldAt: new Date(clock()) };
+    }
+    return send(row, email, rendered, links.unsubscribeUrl);
+  }
 
+  /**
+   * A digest: each held email it gathered is checked again as if it were being sent now (consent of
+   * its topic, the pause, exit goals, quiet hours, the journey's cap); those that pass go out as one
+   * email, those that do not are settled as they would have been on their own. Quiet hours of any
+   * of them put the whole digest off; with none left it is `skipped` (`digest_empty`).
+   */
+  async function deliverDigest(row: EmailRow, batch: Batch): Promise<Omit<Settlement, 'row'>> {
+    const parts = batch.digestParts.get(row.id) ?? [];
+    const all = (outcome: Outcome): Omit<Settlement, 'row'> => ({
+      outcome,
+      parts: parts.map((p) => ({ row: p.row, outcome })),
+    });
+    const recipient = recipientOf(row, batch);
+    if ('status' in recipient) return all(recipient);
+    const { contact, email } = recipient;
+    const carried: DigestPart[] = [];
+    const left: { row: EmailRow; outcome: Outcome }[] = [];
+    let deferMs: number | undefined;
+    for (const part of parts) {
+      const verdict = batch.policy(part.row, contact.attributes);
+      if (verdict === undefined || verdict === 'hold') carried.push(part);
+      else if (verdict.status === 'retry') deferMs = Math.max(deferMs ?? 0, verdict.delayMs);
+      else left.push({ row: part.row, outcome: verdict });
+    }
+    if (deferMs !== undefined) return { outcome: { status: 'retry', error: null, delayMs: deferMs, counts: false } };
+    if (carried.length === 0)
+      return { outcome: { status: 'skipped', reason: 'digest_empty', metric: 'skipped:digest_empty' }, parts: left };
+    const links = messageLinks(services, row.id);
+    const digest = composeDigest({
+      workspaceName: rates.get(row.workspaceId)?.name ?? row.workspaceId,
+      parts: carried.map((p) => p.content),
+      links: { preferencesUrl: links.preferencesUrl, unsubscribeUrl: links.unsubscribeUrl },
+    });
+    const outcome = await send(row, email, digest, links.unsubscribeUrl);
+    if (outcome.status === 'retry') return { outcome };
+    const carriedAs: Outcome =
+      outcome.status === 'sent' ? { status: 'digested', messageId: outcome.messageId } : outcome;
+    return { outcome, parts: [...carried.map((p) => ({ row: p.row, outcome: carriedAs })), ...left] };
+  }
+
+  /** Sends a composed email within the workspace's rate; the outcome of the SMTP exchange. */
+  async function send(row: EmailRow, email: string, rendered: HeldContent, unsubscribeUrl: string): Promise<Outcome> {
     const rate = rates.get(row.workspaceId)?.rate ?? 0;
     const wait = limiter.take(row.workspaceId, rate, maxRateWaitMs);
     if (typeof wait !== 'number') return { status: 'retry', error: null, delayMs: wait.retryInMs, counts: false };
@@ -207,7 +318,7 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
         messageId,
         date: new Date(),
         headers: {
-          'List-Unsubscribe': `<${links.unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`,
+          'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${mailto}?subject=unsubscribe>`,
           'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
           ...(options.devSinkSecret === undefined
             ? {}
@@ -226,7 +337,23 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
     }
   }
 
+  let nextGathering = 0;
+
+  /** Gathers the weekly digests that are due, at most every `digestPollMs`; they are claimed like any email. */
+  async function gatherDigests(): Promise<void> {
+    if (Date.now() < nextGathering) return;
+    nextGathering = Date.now() + digestPollMs;
+    try {
+      const made = await gatherDueDigests(db, clock());
+      if (made > 0) log.info('weekly digests gathered', { digests: made });
+    } catch (err) {
+      // Sending everything else goes on; the next pass tries again.
+      log.error('gathering due digests failed', { err });
+    }
+  }
+
   async function runOnce(): Promise<number> {
+    await gatherDigests();
     const rows = await claimEmails(db, batchSize, leaseMs);
     if (rows.length === 0) return 0;
     let settlements: Settlement[];
@@ -235,18 +362,17 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
       settlements = await Promise.all(
         rows.map(async (row): Promise<Settlement> => {
           try {
+            if (isDigest(row)) return { row, ...(await deliverDigest(row, batch)) };
             return { row, outcome: await deliver(row, batch) };
           } catch (err) {
             // A bug, not the message: log it and try again later rather than lose the email.
             log.error('delivering an email failed unexpectedly', { outbox: row.id, err });
             const error = `internal: ${err instanceof Error ? err.message : String(err)}`;
-            return {
-              row,
-              outcome:
-                row.attempts >= maxAttempts
-                  ? { status: 'failed', error }
-                  : { status: 'retry', error, delayMs: retryDelay(row.attempts), counts: true },
-            };
+            if (row.attempts < maxAttempts)
+              return { row, outcome: { status: 'retry', error, delayMs: retryDelay(row.attempts), counts: true } };
+            const outcome: Outcome = { status: 'failed', error };
+            // A digest given up takes the emails it carries with it: none stays held for ever.
+            return { row, outcome, parts: batch.digestParts.get(row.id)?.map((p) => ({ row: p.row, outcome })) };
           }
         }),
       );

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntities, escapeHtml, insertAtHeadStart, insertBeforeBodyEnd, rewriteLinks } from './html.ts';
+import {
+  bodyFragment,
+  decodeEntities,
+  escapeHtml,
+  insertAtHeadStart,
+  insertBeforeBodyEnd,
+  rewriteLinks,
+} from './html.ts';
 
 describe('rewriteLinks', () => {
   it('finds hrefs in any quoting style and passes the decoded URL', () => {
@@ -35,5 +42,34 @@ describe('html helpers', () => {
     expect(insertBeforeBodyEnd('x', '!')).toBe('x!');
     expect(insertAtHeadStart('<html><head lang="en"><title>', '!')).toBe('<html><head lang="en">!<title>');
     expect(insertAtHeadStart('<html lang="en"><body>', '!')).toBe('<html lang="en"><head>!</head><body>');
+  });
+});
+
+describe('bodyFragment', () => {
+  it("takes the body's content and leaves out what acts on the whole document", () => {
+    const html = `<!doctype html><html><head><title>T</title><style>p { color: red }</style></head>
+<body style="margin:0"><div class="a"><p>Hi <b>there</b></p><img src="x.png"><br/></div><script>alert(1)</script><STYLE>div{}</STYLE><meta charset="x"></body></html>`;
+    expect(bodyFragment(html)).toBe('<div class="a"><p>Hi <b>there</b></p><img src="x.png"><br/></div>');
+  });
+
+  it('closes what it opens and drops end tags of elements it did not open', () => {
+    expect(bodyFragment('<body><div><table><tr><td>x</body>')).toBe('<div><table><tr><td>x</td></tr></table></div>');
+    expect(bodyFragment('<body>a</div></td></table><p>b</P></body>')).toBe('a<p>b</p>');
+    expect(bodyFragment('<div><span>a</div>b')).toBe('<div><span>a</span></div>b');
+  });
+
+  it('keeps comments (Outlook conditionals) and cannot be swallowed by unterminated ones or stray brackets', () => {
+    const mso =
+      '<!--[if mso | IE]><table><tr><td><![endif]--><div>x</div><!--[if mso | IE]></td></tr></table><![endif]-->';
+    expect(bodyFragment(`<body>${mso}</body>`)).toBe(mso);
+    expect(bodyFragment('<body><div>a</div><!-- never ends <div>b</div></body>')).toBe('<div>a</div>');
+    expect(bodyFragment('<body>1 < 2 <div title="a>b">c</div><a href="x</body>')).toBe(
+      '1 &lt; 2 <div title="a>b">c</div>&lt;a href="x',
+    );
+    expect(bodyFragment('<body><plaintext>x<textarea>y')).toBe('x<textarea>y</textarea>');
+  });
+
+  it('leaves out a style or script left open, with everything after it', () => {
+    expect(bodyFragment('<body><p>a</p><style>p{}')).toBe('<p>a</p>');
   });
 });

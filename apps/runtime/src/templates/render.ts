@@ -14,6 +14,11 @@ export interface RenderInput {
   links: { unsubscribeUrl: string; preferencesUrl?: string | undefined };
   /** Rewrites links to click redirects and adds an open pixel; leave out for previews. */
   tracking?: { openUrl: string; clickUrl(url: string, index: number): string } | undefined;
+  /**
+   * Whether to add the footer of preference-center and unsubscribe links the template does not show
+   * itself (default true); false for an email held for a digest, which has one footer for all.
+   */
+  footer?: boolean | undefined;
 }
 
 /** An MJML validation problem; the email is still rendered (validation level "soft"). */
@@ -219,10 +224,14 @@ export async function renderEmail(input: RenderInput): Promise<RenderedEmail> {
   }
 
   // Every email links to the preference center and to unsubscribing: the footer adds what is missing.
-  const footerLinks = [
-    { label: 'Email preferences', url: links.preferencesUrl },
-    { label: 'Unsubscribe', url: links.unsubscribeUrl },
-  ].filter((l): l is { label: string; url: string } => l.url !== undefined);
+  const footerLinks = (
+    input.footer === false
+      ? []
+      : [
+          { label: 'Email preferences', url: links.preferencesUrl },
+          { label: 'Unsubscribe', url: links.unsubscribeUrl },
+        ]
+  ).filter((l): l is { label: string; url: string } => l.url !== undefined);
   const htmlFooter = footerLinks.filter((l) => !html.includes(escapeHtml(l.url)));
   if (htmlFooter.length > 0) html = insertBeforeBodyEnd(html, linksFooter(htmlFooter));
   const untracked = new Set([links.unsubscribeUrl, links.preferencesUrl]);

@@ -37,11 +37,11 @@ export const sampleMjml = `<mjml><mj-body><mj-section><mj-column>
 <mj-text><a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text>
 </mj-column></mj-section></mj-body></mjml>`;
 
-/** Inserts a template. */
+/** Inserts a template; one with a `topic` is a marketing email. */
 export async function addTemplate(
   db: Db,
   workspaceId: string,
-  values: { subject?: string; mjml?: string } = {},
+  values: { subject?: string; mjml?: string; topic?: string } = {},
 ): Promise<string> {
   const id = uid('t');
   await db.insert(templates).values({
@@ -50,6 +50,7 @@ export async function addTemplate(
     name: id,
     subject: values.subject ?? 'Hi {{ contact.first_name }}',
     mjml: values.mjml ?? sampleMjml,
+    topic: values.topic ?? null,
   });
   return id;
 }

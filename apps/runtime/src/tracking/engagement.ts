@@ -4,6 +4,8 @@ import type { Db, Tx } from '../db/client.ts';
 import { insertEvents, type NewEvent } from '../db/events.ts';
 import { contacts, outbox, suppressions } from '../db/schema.ts';
 import { bumpStats, type StatIncrement } from '../db/stats.ts';
+import { dropHeldEmails } from '../delivery/digest.ts';
+import { isDigest } from '../delivery/email-queue.ts';
 
 /** What a recipient did with a message. */
 export type Engagement = 'opened' | 'clicked' | 'unsubscribed';
@@ -142,7 +144,8 @@ export interface UnsubscribeVia {
 
 /**
  * Unsubscribes the recipient of a message at once: a suppression (reason `unsubscribe`) for the
- * contact's address, and the first time the `unsubscribed` stat and an `email.unsubscribed` event.
+ * contact's address, the emails held for its weekly digest dropped (`skipped`, `suppressed`), and
+ * the first time the `unsubscribed` stat and an `email.unsubscribed` event.
  * Returns the suppressed address (null when the contact has none), or undefined when the message
  * does not exist.
  */
@@ -170,8 +173,11 @@ export async function unsubscribe(
           detail: via ? `${via.source} of message ${row.id}` : `one-click link of message ${row.id}`,
         })
         .onConflictDoNothing();
+    // What was held for the weekly digest goes too: it would never be sent.
+    await dropHeldEmails(tx, row.workspaceId, row.contactId, 'suppressed');
     if (await markFirst(tx, messageId, 'unsubscribed')) {
-      await bumpStats(tx, [stat(row, row.node, 'unsubscribed')]);
+      // A digest belongs to no journey step to count at.
+      if (!isDigest(row)) await bumpStats(tx, [stat(row, row.node, 'unsubscribed')]);
       await insertEvents(tx, [event(row, 'email.unsubscribed', at)]);
       await recordAudit(tx, {
         workspaceId: row.workspaceId,
