@@ -1,6 +1,6 @@
 import { ClipboardCheck, Filter, Inbox, Mail, Route, Users } from 'lucide-react';
-import { useEffect, useState } from 'react';
 import type { ApiClient } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { useStrings } from '../strings.ts';
 
 /** The sections of the standalone app. */
@@ -18,17 +18,8 @@ export interface AppNavProps {
  */
 export function AppNav({ api, current }: AppNavProps) {
   const s = useStrings();
-  const [inbox, setInbox] = useState(false);
-  useEffect(() => {
-    let live = true;
-    fetch(`${api.baseUrl}/inbox`, { method: 'HEAD' }).then(
-      (res) => live && setInbox(res.ok),
-      () => {},
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
+  // A failed request just leaves the link out.
+  const inbox = useApiData(() => fetch(`${api.baseUrl}/inbox`, { method: 'HEAD' }).then((res) => res.ok), [api]).data;
   const links: { section: Section; href: string; label: string; icon: typeof Mail }[] = [
     { section: 'journeys', href: '#/', label: s.journeys, icon: Route },
     { section: 'templates', href: '#/templates', label: s.templates, icon: Mail },

@@ -34,6 +34,7 @@ import {
   type Segment,
   type TemplateSummary,
 } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { edgeCountOf, type NodeCounts, nodeCountsOf } from '../canvas/analytics.ts';
 import { Canvas, type EdgeMark, edgeKeyOf, nodeWidth } from '../canvas/canvas.tsx';
 import { CanvasInfoProvider } from '../canvas/canvas-context.ts';
@@ -97,37 +98,36 @@ interface Loaded {
 export function EditorView(props: EditorViewProps) {
   const s = useStrings();
   const { api, journeyId } = props;
-  const [loaded, setLoaded] = useState<Loaded | { error: ApiError } | null>(null);
-  useEffect(() => {
-    let live = true;
-    setLoaded(null);
-    Promise.all([
-      api.nodeTypes(),
-      api.journey(journeyId),
-      api.workspace().then(
-        (w) => w.access,
-        () => 'edit' as const,
-      ),
-      api.templates().catch(() => null),
-      api.contacts(100).then(attributesOf, () => attributesOf([])),
-      api.segments().catch(() => null),
-    ]).then(
-      ([nodeTypes, journey, access, templates, attributes, segments]) =>
-        live && setLoaded({ nodeTypes, journey, access, templates, attributes, segments }),
-      (e: unknown) => live && setLoaded({ error: e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, journeyId]);
+  const { data: loaded, error } = useApiData(
+    (): Promise<Loaded> =>
+      Promise.all([
+        api.nodeTypes(),
+        api.journey(journeyId),
+        api.workspace().then(
+          (w) => w.access,
+          () => 'edit' as const,
+        ),
+        api.templates().catch(() => null),
+        api.contacts(100).then(attributesOf, () => attributesOf([])),
+        api.segments().catch(() => null),
+      ]).then(([nodeTypes, journey, access, templates, attributes, segments]) => ({
+        nodeTypes,
+        journey,
+        access,
+        templates,
+        attributes,
+        segments,
+      })),
+    [api, journeyId],
+  );
 
-  if (loaded === null) return <p className="wm-page-message">{s.loading}</p>;
-  if ('error' in loaded)
+  if (error)
     return (
       <p className="wm-page-message wm-field-error" role="alert">
-        {loaded.error.status === 401 ? s.signInNeeded : loaded.error.message}
+        {error.status === 401 ? s.signInNeeded : error.message}
       </p>
     );
+  if (loaded === null) return <p className="wm-page-message">{s.loading}</p>;
   return (
     <ReactFlowProvider>
       <TemplatesProvider value={loaded.templates ?? noTemplates}>

@@ -1,7 +1,9 @@
 import { Mail, Plus } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
-import { type ApiClient, ApiError, type JourneySummary } from '../api/client.ts';
+import { type FormEvent, useId, useState } from 'react';
+import type { ApiClient, ApiError } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { useStrings } from '../strings.ts';
+import { asApiError } from './as-api-error.ts';
 
 /** Props of {@link JourneyList}. */
 export interface JourneyListProps {
@@ -16,21 +18,11 @@ export function JourneyList({ api, onOpen, templatesHref }: JourneyListProps) {
   const s = useStrings();
   const nameId = useId();
   const headingId = useId();
-  const [journeys, setJourneys] = useState<JourneySummary[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { data: journeys, error: loadError } = useApiData(() => api.journeys(), [api]);
+  const [createError, setCreateError] = useState<ApiError | null>(null);
+  const error = createError ?? loadError;
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    api.journeys().then(
-      (list) => live && setJourneys(list),
-      (e: unknown) => live && setError(e instanceof ApiError ? e : new ApiError(0, 'internal', String(e))),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -40,7 +32,7 @@ export function JourneyList({ api, onOpen, templatesHref }: JourneyListProps) {
       const journey = await api.createJourney(name.trim());
       onOpen(journey.id);
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'internal', String(err)));
+      setCreateError(asApiError(err));
       setBusy(false);
     }
   };

@@ -1,6 +1,7 @@
 import { ArrowLeft, Download, Trash2 } from 'lucide-react';
-import { useEffect, useId, useState } from 'react';
-import type { ApiClient, ApiError, Consent, Contact, ContactEvent } from '../api/client.ts';
+import { useId, useState } from 'react';
+import type { ApiClient, ApiError } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { asApiError } from '../app/as-api-error.ts';
 import { ConfirmDialog } from '../app/confirm-dialog.tsx';
 import { format, useStrings } from '../strings.ts';
@@ -10,12 +11,6 @@ export interface ContactDetailProps {
   api: ApiClient;
   contactId: string;
   onBack: () => void;
-}
-
-interface Loaded {
-  contact: Contact;
-  consents: Consent[];
-  events: ContactEvent[];
 }
 
 const shown = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
@@ -37,23 +32,20 @@ function download(name: string, document: unknown): void {
 export function ContactDetail({ api, contactId, onBack }: ContactDetailProps) {
   const s = useStrings();
   const headingId = useId();
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { data: loaded, error: loadError } = useApiData(
+    () =>
+      Promise.all([api.contact(contactId), api.consents(contactId), api.contactEvents(contactId, 20)]).then(
+        ([contact, consents, events]) => ({ contact, consents, events }),
+      ),
+    [api, contactId],
+  );
+  // Export and erasure are offered only once the contact loaded, so their error never hides a load error.
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const error = actionError ?? loadError;
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [erasedAs, setErasedAs] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    Promise.all([api.contact(contactId), api.consents(contactId), api.contactEvents(contactId, 20)]).then(
-      ([contact, consents, events]) => live && setLoaded({ contact, consents, events }),
-      (e: unknown) => live && setError(asApiError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, contactId]);
 
   const who = loaded?.contact.email ?? contactId;
 
@@ -64,9 +56,9 @@ export function ContactDetail({ api, contactId, onBack }: ContactDetailProps) {
       const file = `contact-${contactId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
       download(file, doc);
       setNotice(format(s.exported, { file }));
-      setError(null);
+      setActionError(null);
     } catch (e) {
-      setError(asApiError(e));
+      setActionError(asApiError(e));
     } finally {
       setBusy(false);
     }
@@ -78,9 +70,9 @@ export function ContactDetail({ api, contactId, onBack }: ContactDetailProps) {
     try {
       await api.eraseContact(contactId);
       setErasedAs(who);
-      setError(null);
+      setActionError(null);
     } catch (e) {
-      setError(asApiError(e));
+      setActionError(asApiError(e));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 import { ChevronLeft, ChevronRight, Search, Upload } from 'lucide-react';
-import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
-import type { ApiClient, ApiError, ContactPage } from '../api/client.ts';
-import { asApiError } from '../app/as-api-error.ts';
+import { type FormEvent, useId, useState } from 'react';
+import type { ApiClient } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { format, useStrings } from '../strings.ts';
 import { ImportPanel } from './import-panel.tsx';
 
@@ -28,27 +28,17 @@ export function ContactsPage({ api, onOpen, contactHref, pageSize = 25 }: Contac
   // Cursors of the pages before this one: going back pops one.
   const [cursors, setCursors] = useState<(string | undefined)[]>([]);
   const [after, setAfter] = useState<string | undefined>(undefined);
-  const [page, setPage] = useState<ContactPage | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
   const [importing, setImporting] = useState(false);
-  const [reload, setReload] = useState(0);
-
-  const load = useCallback(
+  // The page shown stays until the next one arrives, so paging and searching do not flash "Loading".
+  const {
+    data: page,
+    error,
+    reload,
+  } = useApiData(
     () => api.contactPage({ ...(query ? { q: query } : {}), ...(after ? { after } : {}), limit: pageSize }),
     [api, query, after, pageSize],
+    { keepPrevious: true },
   );
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is the "load again" signal
-  useEffect(() => {
-    let live = true;
-    setError(null);
-    load().then(
-      (p) => live && setPage(p),
-      (e: unknown) => live && setError(asApiError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [load, reload]);
 
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -73,7 +63,7 @@ export function ContactsPage({ api, onOpen, contactHref, pageSize = 25 }: Contac
         </button>
       </div>
       <section id={importId} hidden={!importing} className="wm-card" aria-label={s.importContacts}>
-        {importing && <ImportPanel api={api} onImported={() => setReload((n) => n + 1)} />}
+        {importing && <ImportPanel api={api} onImported={reload} />}
       </section>
       <search>
         <form className="wm-row wm-create" onSubmit={search}>

@@ -1,7 +1,9 @@
 import type { Condition } from '@waymark/nodes';
 import { Pencil, Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { type ApiClient, ApiError, type Segment, type SegmentPreview } from '../api/client.ts';
+import type { ApiClient, ApiError, Segment, SegmentPreview } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
+import { asApiError } from '../app/as-api-error.ts';
 import { ConfirmDialog } from '../app/confirm-dialog.tsx';
 import { ConditionBuilder } from '../panels/schema-form/condition-builder.tsx';
 import { format, useStrings } from '../strings.ts';
@@ -12,8 +14,6 @@ export interface SegmentsPageProps {
   api: ApiClient;
 }
 
-const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
-
 type Editing = { segment: Segment | null; name: string; condition: Condition | undefined };
 
 /**
@@ -23,22 +23,12 @@ type Editing = { segment: Segment | null; name: string; condition: Condition | u
 export function SegmentsPage({ api }: SegmentsPageProps) {
   const s = useStrings();
   const headingId = useId();
-  const [segments, setSegments] = useState<Segment[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { data: segments, error: loadError, setData: setSegments } = useApiData(() => api.segments(), [api]);
+  const [deleteError, setDeleteError] = useState<ApiError | null>(null);
+  const error = deleteError ?? loadError;
   const [editing, setEditing] = useState<Editing | null>(null);
   const [deleting, setDeleting] = useState<Segment | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    api.segments().then(
-      (list) => live && setSegments(list),
-      (e: unknown) => live && setError(asApiError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
 
   const remove = async (g: Segment) => {
     setDeleting(null);
@@ -47,7 +37,7 @@ export function SegmentsPage({ api }: SegmentsPageProps) {
       setSegments((list) => list?.filter((x) => x.id !== g.id) ?? null);
       setNotice(format(s.segmentDeleted, { name: g.name }));
     } catch (err) {
-      setError(asApiError(err));
+      setDeleteError(asApiError(err));
     }
   };
 

@@ -4,6 +4,7 @@ import grapesjsMjml from 'grapesjs-mjml';
 import { ArrowLeft, Eye, Monitor, Save, Send, Smartphone } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { type ApiClient, ApiError, type Contact, type Template } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { ConfirmDialog } from '../app/confirm-dialog.tsx';
 import { format, useStrings } from '../strings.ts';
 import { BlockSettings, styleSector } from './block-settings.tsx';
@@ -44,6 +45,19 @@ const previewSandbox = 'allow-popups allow-popups-to-escape-sandbox';
 const widths = { desktop: 640, mobile: 375 } as const;
 /** How many other templates are read for pictures to reuse. */
 const imageSourceTemplates = 10;
+const noImages: string[] = [];
+
+/** The pictures in the workspace's most recently changed templates other than `templateId`. */
+async function imagesOfOtherTemplates(api: ApiClient, templateId: string): Promise<string[]> {
+  const found = await Promise.all(
+    (await api.templates())
+      .filter((t) => t.id !== templateId)
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .slice(0, imageSourceTemplates)
+      .map(async (t) => imagesIn((await api.template(t.id)).mjml)),
+  );
+  return [...new Set(found.flat())];
+}
 
 // GrapesJS defines its variables on :root, which does not match inside a shadow root.
 const designerCss = grapesCss.replaceAll(':root', ':root,:host');
@@ -78,7 +92,6 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
   const [preview, setPreview] = useState<{ subject: string; document: string } | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle', text: '' });
   const [blocks, setBlocks] = useState<{ id: string; label: string }[]>([]);
-  const [images, setImages] = useState<string[]>([]);
   // Unsaved means the design's MJML differs from the last saved (GrapesJS's change counter also
   // counts its own re-renders after an export, so it cannot tell).
   const [design, setDesign] = useState({ now: '', saved: '', typing: false });
@@ -107,26 +120,8 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
     };
   }, [api, templateId]);
 
-  // Pictures of the workspace's most recent other templates, offered when an image is selected.
-  useEffect(() => {
-    let live = true;
-    api
-      .templates()
-      .then((list) =>
-        Promise.all(
-          list
-            .filter((t) => t.id !== templateId)
-            .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-            .slice(0, imageSourceTemplates)
-            .map((t) => api.template(t.id).then((full) => imagesIn(full.mjml))),
-        ),
-      )
-      .then((found) => live && setImages([...new Set(found.flat())]))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [api, templateId]);
+  // Offered when an image is selected; none while loading or if the templates cannot be read.
+  const images = useApiData(() => imagesOfOtherTemplates(api, templateId), [api, templateId]).data ?? noImages;
 
   // GrapesJS starts once the template is loaded, inside this component's element (in the shadow root).
   useEffect(() => {

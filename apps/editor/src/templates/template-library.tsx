@@ -1,6 +1,8 @@
 import { ArrowLeft, Plus, Trash2 } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
-import { type ApiClient, ApiError, type TemplateSummary } from '../api/client.ts';
+import { type FormEvent, useId, useState } from 'react';
+import type { ApiClient, ApiError, TemplateSummary } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
+import { asApiError } from '../app/as-api-error.ts';
 import { format, useStrings } from '../strings.ts';
 import { starterMjml } from './merge-tags.ts';
 
@@ -13,28 +15,16 @@ export interface TemplateLibraryProps {
   confirm?: ((message: string) => boolean) | undefined;
 }
 
-const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'internal', String(e)));
-
 /** The workspace's email templates: open, create (with a starter design) and delete. */
 export function TemplateLibrary({ api, onOpen, onBack, confirm = (m) => window.confirm(m) }: TemplateLibraryProps) {
   const s = useStrings();
   const nameId = useId();
   const headingId = useId();
-  const [templates, setTemplates] = useState<TemplateSummary[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { data: templates, error: loadError, setData: setTemplates } = useApiData(() => api.templates(), [api]);
+  const [actionError, setActionError] = useState<ApiError | null>(null);
+  const error = actionError ?? loadError;
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    api.templates().then(
-      (list) => live && setTemplates(list),
-      (e: unknown) => live && setError(asApiError(e)),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -45,7 +35,7 @@ export function TemplateLibrary({ api, onOpen, onBack, confirm = (m) => window.c
       const t = await api.createTemplate({ name: n, subject: n, mjml: starterMjml });
       onOpen(t.id);
     } catch (err) {
-      setError(asApiError(err));
+      setActionError(asApiError(err));
       setBusy(false);
     }
   };
@@ -56,7 +46,7 @@ export function TemplateLibrary({ api, onOpen, onBack, confirm = (m) => window.c
       await api.deleteTemplate(t.id);
       setTemplates((list) => list?.filter((x) => x.id !== t.id) ?? null);
     } catch (err) {
-      setError(asApiError(err));
+      setActionError(asApiError(err));
     }
   };
 
