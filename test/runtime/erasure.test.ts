@@ -57,6 +57,34 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
       redirect: 'manual',
     });
 
+  /**
+   * Checks every column that names a contact or an address, and every row of every table as text:
+   * neither mentions the address, nor (but for the audit trail) the id.
+   */
+  async function expectNoTrace(id: string, email: string, columns: { table_name: string; column_name: string }[]) {
+    for (const { table_name: table, column_name: column } of columns) {
+      const [hits] = await rows<{ id: number; address: number }>(sql`
+        select count(*) filter (where lower(${sql.identifier(column)}::text) like ${`%${id}%`})::int as id,
+               count(*) filter (where lower(${sql.identifier(column)}::text) like ${`%${email}%`})::int as address
+        from ${sql.identifier(table)}`);
+      expect(hits?.address, `${table}.${column} still holds the address`).toBe(0);
+      if (!idExceptions.has(`${table}.${column}`)) expect(hits?.id, `${table}.${column} still holds the id`).toBe(0);
+    }
+    // And, whatever the column is called, no row of any table mentions the address (or, but for the
+    // audit trail, the id).
+    const tables = await rows<{ table_name: string }>(sql`
+      select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+    expect(tables.length).toBeGreaterThan(10);
+    for (const { table_name: table } of tables) {
+      const [hits] = await rows<{ id: number; address: number }>(sql`
+        select count(*) filter (where lower(r::text) like ${`%${id}%`})::int as id,
+               count(*) filter (where lower(r::text) like ${`%${email}%`})::int as address
+        from ${sql.identifier(table)} as r`);
+      expect(hits?.address, `a row of ${table} mentions the address`).toBe(0);
+      if (!idExceptions.has(table)) expect(hits?.id, `a row of ${table} mentions the id`).toBe(0);
+    }
+  }
+
   it.skipIf(skip)(
     'deletes its inbox mail, redacts its audit entries and leaves its id or address in no other table',
     async () => {
@@ -149,27 +177,7 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
           'suppressions.email',
         ]),
       );
-      for (const { table_name: table, column_name: column } of columns) {
-        const [hits] = await rows<{ id: number; address: number }>(sql`
-          select count(*) filter (where lower(${sql.identifier(column)}::text) like ${`%${contactId}%`})::int as id,
-                 count(*) filter (where lower(${sql.identifier(column)}::text) like ${`%${address}%`})::int as address
-          from ${sql.identifier(table)}`);
-        expect(hits?.address, `${table}.${column} still holds the address`).toBe(0);
-        if (!idExceptions.has(`${table}.${column}`)) expect(hits?.id, `${table}.${column} still holds the id`).toBe(0);
-      }
-      // And, whatever the column is called, no row of any table mentions the address (or, but for the
-      // audit trail, the id).
-      const tables = await rows<{ table_name: string }>(sql`
-        select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
-      expect(tables.length).toBeGreaterThan(10);
-      for (const { table_name: table } of tables) {
-        const [hits] = await rows<{ id: number; address: number }>(sql`
-          select count(*) filter (where lower(r::text) like ${`%${contactId}%`})::int as id,
-                 count(*) filter (where lower(r::text) like ${`%${address}%`})::int as address
-          from ${sql.identifier(table)} as r`);
-        expect(hits?.address, `a row of ${table} mentions the address`).toBe(0);
-        if (!idExceptions.has(table)) expect(hits?.id, `a row of ${table} mentions the id`).toBe(0);
-      }
+      await expectNoTrace(contactId, address, columns);
       const [suppressed] = await rows<{ email: string }>(
         sql`select email from suppressions where email = ${erased.body.suppressedHash}`,
       );
@@ -222,6 +230,67 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
 
       // Bob keeps everything.
       expect((await t.api<{ email: string }>('GET', '/v1/contacts/bob')).body.email).toBe('bob@example.com');
+    },
+    60_000,
+  );
+  it.skipIf(skip)(
+    'deletes the emails held for its weekly digest, whose content names it',
+    async () => {
+      const { t } = suite;
+      const fay = 'fay-erasable-2c1';
+      const fayAddress = 'fay.erasable@example.com';
+      const digestNews = {
+        id: 'digest-news',
+        name: 'Digest news',
+        subject: 'News for {{ contact.email }}',
+        topic: 'newsletter',
+        mjml: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{ contact.id }} at {{ contact.email }}</mj-text></mj-column></mj-section></mj-body></mjml>',
+      };
+      expect((await t.api('POST', '/v1/templates', digestNews)).status).toBe(201);
+      const digestJourney = {
+        ...journey,
+        id: 'digest-news',
+        nodes: [
+          { id: 'go', type: 'trigger.event', config: { event: 'send_digest_news' } },
+          { id: 'mail-digest', type: 'action.sendEmail', config: { template: 'digest-news' } },
+          { id: 'end', type: 'flow.exit', config: {} },
+        ],
+        edges: [
+          { from: 'go', to: 'mail-digest' },
+          { from: 'mail-digest', to: 'end' },
+        ],
+      };
+      expect(
+        (await t.api('POST', '/v1/journeys', { id: 'digest-news', name: 'Digest', definition: digestJourney })).status,
+      ).toBe(201);
+      expect((await t.api('POST', '/v1/journeys/digest-news/publish')).status).toBe(200);
+      await t.api('POST', '/v1/contacts', { contacts: [{ id: fay, email: 'Fay.Erasable@Example.com' }] });
+      await rows(
+        sql`insert into contact_preferences (workspace_id, contact_id, frequency) values ('default', ${fay}, 'digest')`,
+      );
+      expect((await t.api('POST', '/v1/events', { contactId: fay, event: 'send_digest_news' })).status).toBe(202);
+      await eventually(
+        async () => {
+          const held = await rows<{ text: string }>(
+            sql`select h::text as text from held_emails h join outbox o on o.id = h.outbox_id where o.contact_id = ${fay}`,
+          );
+          return held.length === 1 && held[0]?.text.toLowerCase().includes(fayAddress) ? true : undefined;
+        },
+        20_000,
+        'the email held for her digest, naming her',
+      );
+      const exported = await t.api<{ heldForDigest: { subject: string }[] }>('GET', `/v1/contacts/${fay}/export`);
+      expect(exported.body.heldForDigest.map((h) => h.subject)).toEqual(['News for Fay.Erasable@Example.com']);
+
+      expect((await t.api('POST', `/v1/contacts/${fay}/erase`)).status).toBe(200);
+      expect(await rows(sql`select 1 from held_emails`)).toEqual([]);
+      const columns = await rows<{ table_name: string; column_name: string }>(sql`
+        select table_name, column_name from information_schema.columns
+        where table_schema = 'public' and column_name in (${sql.join(
+          personColumns.map((c) => sql`${c}`),
+          sql`, `,
+        )})`);
+      await expectNoTrace(fay, fayAddress, columns);
     },
     60_000,
   );

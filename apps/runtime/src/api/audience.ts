@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { eraseAudienceData } from '../audience/erasure.ts';
-import { preferencesOf } from '../audience/preferences.ts';
+import { heldEmailsOf, preferencesOf } from '../audience/preferences.ts';
 import { recordAudit } from '../db/audit.ts';
 import { erasedAddressKey } from '../db/erased.ts';
 import { topics } from '../db/preferences-schema.ts';
@@ -55,12 +55,13 @@ export function audienceRoutes(services: Services) {
         if (!contact) throw notFound('contact', id);
         const mine = <T extends { workspaceId: unknown; contactId: unknown }>(t: T) =>
           and(eq(t.workspaceId as never, p.workspaceId), eq(t.contactId as never, id));
-        const [eventRows, states, messages, consentRows, preferences] = await Promise.all([
+        const [eventRows, states, messages, consentRows, preferences, held] = await Promise.all([
           tx.select().from(events).where(mine(events)).orderBy(asc(events.at)),
           tx.select().from(journeyStates).where(mine(journeyStates)),
           tx.select().from(outbox).where(mine(outbox)).orderBy(asc(outbox.createdAt)),
           tx.select().from(consents).where(mine(consents)),
           preferencesOf(tx, p.workspaceId, id),
+          heldEmailsOf(tx, p.workspaceId, id),
         ]);
         const suppression = contact.email
           ? await tx
@@ -83,6 +84,7 @@ export function audienceRoutes(services: Services) {
           contact,
           consents: consentRows,
           preferences,
+          heldForDigest: held,
           suppression: suppression[0] ?? null,
           events: eventRows.map(({ workspaceId: _w, ...e }) => e),
           journeys: states.map((s) => ({
@@ -97,6 +99,7 @@ export function audienceRoutes(services: Services) {
             journeyId: m.journeyId,
             node: m.node,
             status: m.status,
+            digestId: m.digestId,
             createdAt: m.createdAt,
             doneAt: m.doneAt,
             payload: m.payload,

@@ -42,6 +42,11 @@ export function preferencePage(state: PreferenceState, notice?: string): string 
           })
           .join('\n');
 
+  const waiting = state.heldForDigest === 1 ? 'One email is' : `${state.heldForDigest} emails are`;
+  const held =
+    state.heldForDigest > 0
+      ? `<p class="hint">${waiting} waiting for your next digest. Choosing another option sends ${state.heldForDigest === 1 ? 'it' : 'them'} to you now, in one email.</p>`
+      : '';
   const pausing = state.pausedUntil
     ? radio('pause', 'keep', true, `Stay paused until ${day(state.pausedUntil)}`) +
       radio('pause', 'none', false, 'Resume email now')
@@ -60,6 +65,8 @@ ${topicList}
 <fieldset><legend>How often</legend>
 ${radio('frequency', 'every', state.frequency === 'every', 'Every email')}
 ${radio('frequency', 'weekly', state.frequency === 'weekly', 'At most one email a week', 'After one newsletter or offer in any 7 days, the others are skipped, not sent later. Receipts and other service emails still arrive.')}
+${radio('frequency', 'digest', state.frequency === 'digest', 'A weekly digest instead of every email', 'Newsletters and offers are gathered into one email, sent a week after the first of them. Receipts and other service emails still arrive at once.')}
+${held}
 </fieldset>
 <fieldset><legend>Pause</legend>
 ${state.pausedUntil ? `<p>Email is paused until <time datetime="${state.pausedUntil.toISOString()}">${day(state.pausedUntil)}</time>.</p>` : ''}

@@ -18,7 +18,7 @@ import { invalidLinkPage, pageHeaders, unsubscribedPage } from './pages.ts';
 import { invalidChoicePage, preferencePage } from './preference-page.ts';
 
 const topicId = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
-const frequencies: readonly EmailFrequency[] = ['every', 'weekly'];
+const frequencies: readonly EmailFrequency[] = ['every', 'weekly', 'digest'];
 
 /** A form field that is not what the page posts: shown to the contact with the field's name. */
 class ChoiceError extends Error {
@@ -115,6 +115,8 @@ export function preferenceRoutes(services: Services): Hono {
       if (action !== 'save') throw new ChoiceError('action', 'must be save or unsubscribe');
       const saved = await savePreferences(services.db, found.target, parseChoice(form), evidence);
       if (!saved) return c.html(invalidLinkPage(), 404, pageHeaders);
+      // What the digest held is now a digest due at once.
+      if (saved.released > 0) services.wake.delivery();
     } catch (err) {
       if (err instanceof ChoiceError) return c.html(invalidChoicePage(err.field, err.message), 400, pageHeaders);
       throw err;
