@@ -12,7 +12,7 @@ export type Engagement = 'opened' | 'clicked' | 'unsubscribed';
 
 type MessageRow = Pick<
   typeof outbox.$inferSelect,
-  'id' | 'workspaceId' | 'journeyId' | 'versionId' | 'contactId' | 'node' | 'payload'
+  'id' | 'workspaceId' | 'journeyId' | 'versionId' | 'contactId' | 'node' | 'payload' | 'digestId'
 >;
 
 /** An experiment the message takes part in: a success on `metric` counts for `port` of `node`. */
@@ -45,6 +45,7 @@ async function findMessage(tx: Tx, messageId: number): Promise<MessageRow | unde
       contactId: outbox.contactId,
       node: outbox.node,
       payload: outbox.payload,
+      digestId: outbox.digestId,
     })
     .from(outbox)
     .where(and(eq(outbox.id, messageId), eq(outbox.kind, 'email')));
@@ -80,9 +81,14 @@ function stat(row: MessageRow, node: string, metric: string): StatIncrement {
   return { workspaceId: row.workspaceId, versionId: row.versionId, node, metric, by: 1 };
 }
 
-/** Counters and the event for a first open: `opened`, the subject variant's and open experiments' successes. */
+/**
+ * Counters and the event for a first open: `opened`, the subject variant's and open experiments'
+ * successes. An email that went out inside a weekly digest was opened with the digest, under the
+ * digest's subject: it counts as opened, but not as a success of its subject or its open experiment.
+ */
 function firstOpen(row: MessageRow, at: Date): { stats: StatIncrement[]; events: NewEvent[] } {
   const stats = [stat(row, row.node, 'opened')];
+  if (row.digestId !== null) return { stats, events: [event(row, 'email.opened', at)] };
   if (typeof row.payload.variant === 'number') stats.push(stat(row, row.node, `arm:${row.payload.variant}:successes`));
   for (const e of experimentsOf(row.payload))
     if (e.metric === 'open') stats.push(stat(row, e.node, `arm:${e.port}:successes`));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../api/app.ts';
 import { sealToken } from '../crypto.ts';
 import type { Database } from '../db/client.ts';
-import { events, nodeStats, suppressions } from '../db/schema.ts';
+import { events, nodeStats, outbox, suppressions } from '../db/schema.ts';
 import type { Services } from '../services.ts';
 import { renderEmail } from '../templates/render.ts';
 import { testBackends } from '../testing/databases.ts';
@@ -57,6 +57,17 @@ for (const backend of testBackends) {
 
     const eventsOf = (ws: string) =>
       services.db.select().from(events).where(eq(events.workspaceId, ws)).orderBy(events.id);
+
+    it('counts the open of an email sent inside a weekly digest, but not as a success of its subject or open test', async () => {
+      const m = await sentEmail();
+      await services.db
+        .update(outbox)
+        .set({ status: 'digested', digestId: m.id + 1_000_000 })
+        .where(eq(outbox.id, m.id));
+      expect((await app.request(m.path(m.links.openUrl))).status).toBe(200);
+      expect(await statsOf(m.ws)).toEqual({ 'send/opened': 1 });
+      expect((await eventsOf(m.ws)).map((e) => e.name)).toEqual(['email.opened']);
+    });
 
     it('serves the open pixel, records email.opened once, and counts the open once with its experiments', async () => {
       const m = await sentEmail();
