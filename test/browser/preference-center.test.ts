@@ -86,6 +86,22 @@ describe('the preference center in Chromium (PGlite)', () => {
         expect.objectContaining({ actor: 'contact', details: expect.objectContaining({ topic: 'newsletter' }) }),
       ]);
 
+      // A weekly digest instead of every email is offered too, and saved.
+      await page.getByRole('radio', { name: /A weekly digest instead of every email/ }).check();
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await poll(() => page.getByRole('radio', { name: /A weekly digest instead of every email/ }).isChecked()).toBe(
+        true,
+      );
+      expect(await page.getByRole('radio', { name: /At most one email a week/ }).isChecked()).toBe(false);
+      const changes = await t.api<{ entries: { details: { frequency: string; previous: { frequency: string } } }[] }>(
+        'GET',
+        '/v1/audit?action=contact.preferences_changed',
+      );
+      expect(changes.body.entries.map((e) => [e.details.previous.frequency, e.details.frequency])).toContainEqual([
+        'weekly',
+        'digest',
+      ]);
+
       await page.getByRole('button', { name: 'Unsubscribe from all' }).click();
       await poll(() => page.getByRole('heading').first().textContent()).toBe("You're unsubscribed");
       expect(refused).toEqual([]);

@@ -43,12 +43,12 @@ export async function startTestSmtp(
           raw,
           parse: () => simpleParser(raw),
         });
-        // A client that dies mid-session (a killed runtime) resets its connection; that is not a test failure.
-        server.on('error', () => {});
         callback();
       });
     },
   });
+  // A client that dies mid-session (a killed runtime) resets its connection; that is not a test failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
