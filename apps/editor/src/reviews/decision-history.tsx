@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { ApiClient, ApiError, ApprovalHistoryEntry } from '../api/client.ts';
 import { asApiError } from '../app/as-api-error.ts';
 import { useStrings } from '../strings.ts';
@@ -26,26 +26,36 @@ export function DecisionHistory({ api, journeyName, journeyHref, reloadKey = 0 }
   const [error, setError] = useState<ApiError | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
 
+  // Each load is numbered: an answer to an older one (or one arriving after leaving the screen) is dropped.
+  const generation = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++generation.current;
     try {
       const page = await api.approvalHistory();
+      if (mine !== generation.current) return;
       setDecisions(page.decisions);
       setNext(page.next);
       setError(null);
     } catch (e) {
-      setError(asApiError(e));
+      if (mine === generation.current) setError(asApiError(e));
     }
   }, [api]);
   useEffect(() => {
     void reloadKey;
     void load();
+    return () => {
+      generation.current++;
+    };
   }, [load, reloadKey]);
 
   const more = async () => {
     if (next === null) return;
     setLoadingMore(true);
+    const current = generation.current;
     try {
       const page = await api.approvalHistory({ before: next });
+      // A reload meanwhile started the list again; this page belonged to the old one.
+      if (current !== generation.current) return;
       setDecisions((d) => [...(d ?? []), ...page.decisions]);
       setNext(page.next);
       setError(null);

@@ -52,19 +52,27 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
   const [historyKey, setHistoryKey] = useState(0);
   const tabs = useRef(new Map<View, HTMLButtonElement>());
 
+  // Each load is numbered: an answer to an older one (a slow first load after a refresh, or after
+  // leaving the screen) is dropped instead of replacing a newer list.
+  const generation = useRef(0);
   const load = useCallback(async () => {
+    const mine = ++generation.current;
     try {
       const [list, journeys] = await Promise.all([api.approvals(), api.journeys().catch(() => [])]);
+      if (mine !== generation.current) return;
       setItems(list);
       setNames(new Map(journeys.map((j) => [j.id, j.name])));
       setSelected((sel) => new Set([...sel].filter((k) => list.some((i) => keyOf(i) === k))));
       setError(null);
     } catch (e) {
-      setError(asApiError(e));
+      if (mine === generation.current) setError(asApiError(e));
     }
   }, [api]);
   useEffect(() => {
     void load();
+    return () => {
+      generation.current++;
+    };
   }, [load]);
 
   const journeyName = (id: string) => names.get(id) ?? id;
