@@ -1,14 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { postImport } from '../support/import-csv.ts';
+import { mjmlBody, sendOnEvent } from '../support/journeys.ts';
 import { formFields, withField } from '../support/preference-form.ts';
 import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 const userAgent = 'PreferenceTest/1.0';
 
-const body = (inner: string) =>
-  `<mjml><mj-body><mj-section><mj-column>${inner}</mj-column></mj-section></mj-body></mjml>`;
 const templates = [
   // Marketing (a topic); links to the preference center itself.
   {
@@ -16,36 +15,13 @@ const templates = [
     name: 'News',
     subject: 'News',
     topic: 'newsletter',
-    mjml: body('<mj-text>News</mj-text><mj-text><a href="{{ preferences_url }}">Manage what you get</a></mj-text>'),
+    mjml: mjmlBody('<mj-text>News</mj-text><mj-text><a href="{{ preferences_url }}">Manage what you get</a></mj-text>'),
   },
   // Marketing without links of its own: the footer adds them.
-  { id: 'offer', name: 'Offer', subject: 'Offer', topic: 'offers', mjml: body('<mj-text>20% off</mj-text>') },
+  { id: 'offer', name: 'Offer', subject: 'Offer', topic: 'offers', mjml: mjmlBody('<mj-text>20% off</mj-text>') },
   // No topic: a service message (a receipt), which only pauses and unsubscribes stop.
-  { id: 'receipt', name: 'Receipt', subject: 'Receipt', mjml: body('<mj-text>Thanks for your order</mj-text>') },
+  { id: 'receipt', name: 'Receipt', subject: 'Receipt', mjml: mjmlBody('<mj-text>Thanks for your order</mj-text>') },
 ];
-
-/**
- * A journey that sends `template` each time its event arrives. Node ids differ between journeys: the
- * outbox key (`run:node:visit`, the run being `contact:entry`) does not name the journey, so two
- * journeys with a node of the same id would collide for the same contact.
- */
-function journeyFor(template: string) {
-  const mail = `mail-${template}`;
-  return {
-    schemaVersion: 1,
-    id: `j-${template}`,
-    settings: { reEntry: 'always' },
-    nodes: [
-      { id: 'go', type: 'trigger.event', config: { event: `send_${template}` } },
-      { id: mail, type: 'action.sendEmail', config: { template } },
-      { id: 'end', type: 'flow.exit', config: {} },
-    ],
-    edges: [
-      { from: 'go', to: mail },
-      { from: mail, to: 'end' },
-    ],
-  };
-}
 
 describe.each(kinds)('the hosted preference center on %s', (kind) => {
   const suite = useTestRuntime(kind, { smtp: true });
@@ -131,7 +107,7 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
 
       for (const template of templates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
       for (const { id } of templates) {
-        const journey = journeyFor(id);
+        const journey = sendOnEvent(id);
         expect((await t.api('POST', '/v1/journeys', { id: journey.id, name: id, definition: journey })).status).toBe(
           201,
         );

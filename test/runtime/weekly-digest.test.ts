@@ -1,44 +1,24 @@
 import { sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
+import { mjmlBody, sendOnEvent } from '../support/journeys.ts';
 import { formFields, withField } from '../support/preference-form.ts';
 import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 const day = 86_400_000;
 
-const body = (inner: string) =>
-  `<mjml><mj-body><mj-section><mj-column>${inner}</mj-column></mj-section></mj-body></mjml>`;
 const templates = [
   {
     id: 'news',
     name: 'News',
     subject: 'News for {{ contact.first_name }}',
     topic: 'newsletter',
-    mjml: body('<mj-text>Our news, {{ contact.first_name }}</mj-text>'),
+    mjml: mjmlBody('<mj-text>Our news, {{ contact.first_name }}</mj-text>'),
   },
-  { id: 'offer', name: 'Offer', subject: 'Offer', topic: 'offers', mjml: body('<mj-text>20% off</mj-text>') },
-  { id: 'receipt', name: 'Receipt', subject: 'Receipt', mjml: body('<mj-text>Thanks for your order</mj-text>') },
+  { id: 'offer', name: 'Offer', subject: 'Offer', topic: 'offers', mjml: mjmlBody('<mj-text>20% off</mj-text>') },
+  { id: 'receipt', name: 'Receipt', subject: 'Receipt', mjml: mjmlBody('<mj-text>Thanks for your order</mj-text>') },
 ];
-
-/** A journey that sends `template` each time its event arrives (node ids differ: see preference-center.test). */
-function journeyFor(template: string) {
-  const mail = `mail-${template}`;
-  return {
-    schemaVersion: 1,
-    id: `j-${template}`,
-    settings: { reEntry: 'always' },
-    nodes: [
-      { id: 'go', type: 'trigger.event', config: { event: `send_${template}` } },
-      { id: mail, type: 'action.sendEmail', config: { template } },
-      { id: 'end', type: 'flow.exit', config: {} },
-    ],
-    edges: [
-      { from: 'go', to: mail },
-      { from: mail, to: 'end' },
-    ],
-  };
-}
 
 describe.each(kinds)('the weekly digest on %s', (kind) => {
   // The delivery reads this clock for the digest's week: tests move it instead of waiting.
@@ -133,7 +113,7 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
       expect((await t.api('POST', '/v1/topics', { id: 'offers', name: 'Offers' })).status).toBe(201);
       for (const template of templates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
       for (const { id } of templates) {
-        const journey = journeyFor(id);
+        const journey = sendOnEvent(id);
         expect((await t.api('POST', '/v1/journeys', { id: journey.id, name: id, definition: journey })).status).toBe(
           201,
         );

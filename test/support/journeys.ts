@@ -34,3 +34,26 @@ export const cartTemplates = ['cart-reminder', 'cart-coupon'].map((id) => ({
   subject: id === 'cart-coupon' ? 'A coupon for your cart' : 'You left something in your cart',
   mjml: `<mjml><mj-body><mj-section><mj-column><mj-text>${id}</mj-text></mj-column></mj-section></mj-body></mjml>`,
 }));
+
+/** MJML with `inner` in one section and column. */
+export const mjmlBody = (inner: string) =>
+  `<mjml><mj-body><mj-section><mj-column>${inner}</mj-column></mj-section></mj-body></mjml>`;
+
+/** A journey `j-<template>` that sends `template` each time the event `send_<template>` arrives (re-entry always). */
+export function sendOnEvent(template: string) {
+  const mail = `mail-${template}`;
+  return {
+    schemaVersion: 1,
+    id: `j-${template}`,
+    settings: { reEntry: 'always' },
+    nodes: [
+      { id: 'go', type: 'trigger.event', config: { event: `send_${template}` } },
+      { id: mail, type: 'action.sendEmail', config: { template } },
+      { id: 'end', type: 'flow.exit', config: {} },
+    ],
+    edges: [
+      { from: 'go', to: mail },
+      { from: mail, to: 'end' },
+    ],
+  };
+}
