@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { postImport } from '../support/import-csv.ts';
-import { mjmlBody, sendOnEvent } from '../support/journeys.ts';
+import { mjmlBody, sendAndSettle, sendOnEvent } from '../support/journeys.ts';
 import { formFields, withField } from '../support/preference-form.ts';
 import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
 
@@ -38,21 +38,7 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
     );
 
   /** Sends `template` to a contact through its journey; resolves with how the email was settled. */
-  async function send(contactId: string, template: string) {
-    const before = (await settled(contactId)).length;
-    const posted = await suite.t.api('POST', '/v1/events', { contactId, event: `send_${template}` });
-    expect(posted.status).toBe(202);
-    const done = await eventually(
-      async () => {
-        const list = await settled(contactId);
-        return list.length > before ? list[list.length - 1] : undefined;
-      },
-      20_000,
-      `${template} to ${contactId} settled`,
-    );
-    expect(done.template).toBe(template);
-    return { status: done.status, reason: done.last_error };
-  }
+  const send = (contactId: string, template: string) => sendAndSettle(suite.t, settled, contactId, template);
 
   /** The preference-center link of the latest email the SMTP server received for `address`. */
   async function preferenceLink(address: string): Promise<string> {

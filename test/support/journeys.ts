@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import { eventually } from './runtime.ts';
+
 /** The cart-abandonment journey of JOURNEY-FORMAT.md with waits shortened so a test can watch it run. */
 export function cartJourney(wait = 'PT1S', timeout = 'PT2S') {
   return {
@@ -56,4 +59,29 @@ export function sendOnEvent(template: string) {
       { from: mail, to: 'end' },
     ],
   };
+}
+
+/**
+ * Posts `send_<template>` for a contact (see {@link sendOnEvent}) and waits until `settled` (the
+ * contact's settled emails, oldest first) has one more; resolves with how that email was settled.
+ */
+export async function sendAndSettle(
+  t: { api: (method: string, path: string, body?: unknown) => Promise<{ status: number }> },
+  settled: (contactId: string) => Promise<{ status: string; last_error: string | null; template: string }[]>,
+  contactId: string,
+  template: string,
+): Promise<{ status: string; reason: string | null }> {
+  const before = (await settled(contactId)).length;
+  const posted = await t.api('POST', '/v1/events', { contactId, event: `send_${template}` });
+  expect(posted.status).toBe(202);
+  const done = await eventually(
+    async () => {
+      const list = await settled(contactId);
+      return list.length > before ? list[list.length - 1] : undefined;
+    },
+    20_000,
+    `${template} to ${contactId} settled`,
+  );
+  expect(done.template).toBe(template);
+  return { status: done.status, reason: done.last_error };
 }
