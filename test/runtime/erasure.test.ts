@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
+import { type DatabaseKind, eventually, queryRows, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 
@@ -42,10 +42,7 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
   const suite = useTestRuntime(kind);
   const skip = suite.skip;
 
-  const rows = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => {
-    const r = await suite.t.runtime.services.db.execute(query);
-    return (Array.isArray(r) ? r : (r as unknown as { rows: T[] }).rows) as T[];
-  };
+  const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(suite.t, query);
   const inbox = async () =>
     (await suite.t.api<{ messages: { id: number; envelope: { to: string[] } }[] }>('GET', '/v1/dev/inbox?limit=500'))
       .body.messages;

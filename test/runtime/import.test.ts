@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plantedCsv, plantedExpectation, postImport } from '../support/import-csv.ts';
-import { backend, type DatabaseKind, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
+import { backend, type DatabaseKind, queryRows, startTestRuntime, type TestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 
@@ -43,17 +43,14 @@ describe.each(kinds)('contact import with list hygiene on %s', (kind) => {
   });
 
   const count = async () => {
-    const r = await t.runtime.services.db.execute(`select count(*)::int as n from contacts`);
-    const rows = Array.isArray(r) ? r : (r as unknown as { rows: { n: number }[] }).rows;
+    const rows = await queryRows<{ n: number }>(t, `select count(*)::int as n from contacts`);
     return Number((rows[0] as { n: number }).n);
   };
-  const emailsOf = async () => {
-    const r = await t.runtime.services.db.execute(`select email, attributes from contacts order by email`);
-    return (Array.isArray(r) ? r : (r as unknown as { rows: unknown[] }).rows) as {
-      email: string;
-      attributes: Record<string, unknown>;
-    }[];
-  };
+  const emailsOf = () =>
+    queryRows<{ email: string; attributes: Record<string, unknown> }>(
+      t,
+      `select email, attributes from contacts order by email`,
+    );
 
   it.skipIf(skip)('a dry run reports the planted rows and writes nothing', async () => {
     const dry = await postImport<Summary>(t.url, t.apiKey, plantedCsv(2000), { query: '?dryRun=true' });
@@ -217,13 +214,10 @@ describe.each(kinds)('contact import with list hygiene on %s', (kind) => {
           yield broken && row === 2512 ? `late${row}@example.net,"${plan}\n` : `late${row}@example.net,${plan}\n`;
       };
       const lateContacts = async () => {
-        const r = await t.runtime.services.db.execute(
+        const rows = await queryRows<{ email: string; plan: string }>(
+          t,
           `select email, attributes->>'plan' as plan from contacts where email like 'late%@example.net'`,
         );
-        const rows = (Array.isArray(r) ? r : (r as unknown as { rows: unknown[] }).rows) as {
-          email: string;
-          plan: string;
-        }[];
         return new Map(rows.map((c) => [Number(/^late(\d+)@/.exec(c.email)?.[1]), c.plan]));
       };
 

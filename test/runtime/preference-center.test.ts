@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { postImport } from '../support/import-csv.ts';
 import { mjmlBody, sendAndSettle, sendOnEvent } from '../support/journeys.ts';
 import { formFields, withField } from '../support/preference-form.ts';
-import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
+import { type DatabaseKind, eventually, queryRows, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 const userAgent = 'PreferenceTest/1.0';
@@ -27,10 +27,7 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
   const suite = useTestRuntime(kind, { smtp: true });
   const skip = suite.skip;
 
-  const rows = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => {
-    const r = await suite.t.runtime.services.db.execute(query);
-    return (Array.isArray(r) ? r : (r as unknown as { rows: T[] }).rows) as T[];
-  };
+  const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(suite.t, query);
   const settled = (contactId: string) =>
     rows<{ id: number; status: string; last_error: string | null; template: string }>(
       sql`select id, status, last_error, payload->>'template' as template from outbox

@@ -1,7 +1,7 @@
 import type { ReceivedMail } from '@waymark/runtime/testing';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
+import { type DatabaseKind, eventually, queryRows, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 const day = 86_400_000;
@@ -36,10 +36,7 @@ describe.each(kinds)('live segments, date triggers and RFM on %s', (kind) => {
   const suite = useTestRuntime(kind, { smtp: true, overrides: { clock: () => now } });
   const skip = suite.skip;
 
-  const rows = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => {
-    const r = await suite.t.runtime.services.db.execute(query);
-    return (Array.isArray(r) ? r : (r as unknown as { rows: T[] }).rows) as T[];
-  };
+  const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(suite.t, query);
   const members = async (segment: string) => {
     const r = await suite.t.api<{ members: { contactId: string }[]; computing: boolean }>(
       'GET',

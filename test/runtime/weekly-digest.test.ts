@@ -3,7 +3,7 @@ import type { ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { mjmlBody, sendAndSettle, sendOnEvent } from '../support/journeys.ts';
 import { formFields, withField } from '../support/preference-form.ts';
-import { type DatabaseKind, eventually, useTestRuntime } from '../support/runtime.ts';
+import { type DatabaseKind, eventually, queryRows, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
 const day = 86_400_000;
@@ -29,10 +29,7 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
   });
   const skip = suite.skip;
 
-  const rows = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => {
-    const r = await suite.t.runtime.services.db.execute(query);
-    return (Array.isArray(r) ? r : (r as unknown as { rows: T[] }).rows) as T[];
-  };
+  const rows = <T>(query: ReturnType<typeof sql>) => queryRows<T>(suite.t, query);
   type Row = { id: number; status: string; last_error: string | null; template: string; digest_id: number | null };
   /** The contact's settled emails of journeys (not its digests), oldest first. */
   const settled = (contactId: string) =>

@@ -7,6 +7,7 @@ import {
 } from '@waymark/runtime';
 import { startTestSmtp, testBackends } from '@waymark/runtime/testing';
 import { afterAll, beforeAll } from 'vitest';
+import { rowsOf } from '../../apps/runtime/src/db/rows.ts';
 
 /** The database kinds every runtime suite runs against. */
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -113,6 +114,14 @@ export async function startTestRuntime(
       await database.close();
     },
   };
+}
+
+/** Runs a raw query on the runtime's database and returns its rows, whichever driver ran it. */
+export async function queryRows<T>(
+  t: TestRuntime,
+  query: Parameters<TestRuntime['runtime']['services']['db']['execute']>[0],
+): Promise<T[]> {
+  return rowsOf<T>(await t.runtime.services.db.execute(query));
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
