@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { postForm } from '../support/preference-form.ts';
 import { type DatabaseKind, eventually, queryRows, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
@@ -46,13 +47,6 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
   const inbox = async () =>
     (await suite.t.api<{ messages: { id: number; envelope: { to: string[] } }[] }>('GET', '/v1/dev/inbox?limit=500'))
       .body.messages;
-  const form = (url: string, fields: [string, string][]) =>
-    fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'ErasureTest/1.0' },
-      body: new URLSearchParams(fields).toString(),
-      redirect: 'manual',
-    });
 
   /**
    * Checks every column that names a contact or an address, and every row of every table as text:
@@ -128,14 +122,18 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
       expect(link).toBeDefined();
 
       // On the preference center she withdraws, picks fewer emails, then unsubscribes from all.
-      const saved = await form(link, [
-        ['action', 'save'],
-        ['topics', 'newsletter'],
-        ['frequency', 'weekly'],
-        ['pause', 'none'],
-      ]);
+      const saved = await postForm(
+        link,
+        [
+          ['action', 'save'],
+          ['topics', 'newsletter'],
+          ['frequency', 'weekly'],
+          ['pause', 'none'],
+        ],
+        'ErasureTest/1.0',
+      );
       expect(saved.status).toBe(303);
-      expect((await form(link, [['action', 'unsubscribe']])).status).toBe(200);
+      expect((await postForm(link, [['action', 'unsubscribe']], 'ErasureTest/1.0')).status).toBe(200);
       expect((await t.api('POST', '/v1/suppressions', { email: address, detail: 'asked by phone' })).status).toBe(201);
       expect((await t.api('GET', `/v1/contacts/${contactId}/export`)).status).toBe(200);
 

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { postImport } from '../support/import-csv.ts';
-import { mjmlBody, sendAndSettle, sendOnEvent } from '../support/journeys.ts';
-import { formFields, withField } from '../support/preference-form.ts';
+import { mjmlBody, publishSendOnEvent, sendAndSettle } from '../support/journeys.ts';
+import { formFields, postForm, preferenceLink, withField } from '../support/preference-form.ts';
 import { type DatabaseKind, eventually, queryRows, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
@@ -37,27 +37,9 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
   /** Sends `template` to a contact through its journey; resolves with how the email was settled. */
   const send = (contactId: string, template: string) => sendAndSettle(suite.t, settled, contactId, template);
 
-  /** The preference-center link of the latest email the SMTP server received for `address`. */
-  async function preferenceLink(address: string): Promise<string> {
-    const mails = suite.smtp.received.filter((m) => m.envelope.to.includes(address));
-    const parsed = await mails[mails.length - 1]?.parse();
-    const link = /href="(http:\/\/localhost:\d+\/p\/[^"]+)"/.exec(String(parsed?.html))?.[1];
-    expect(link, `a preference link in the email to ${address}`).toBeDefined();
-    return link as string;
-  }
-
   const getPage = async (url: string) => {
     const res = await fetch(url, { headers: { 'user-agent': userAgent } });
     return { status: res.status, headers: res.headers, html: await res.text() };
-  };
-  const postForm = async (url: string, fields: [string, string][]) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
-      body: new URLSearchParams(fields).toString(),
-      redirect: 'manual',
-    });
-    return { status: res.status, location: res.headers.get('location'), html: await res.text() };
   };
 
   it.skipIf(skip)(
@@ -88,14 +70,7 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
       const listed = await t.api<{ topics: { id: string }[] }>('GET', '/v1/topics');
       expect(listed.body.topics.map((x) => x.id)).toEqual(['newsletter', 'offers']);
 
-      for (const template of templates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
-      for (const { id } of templates) {
-        const journey = sendOnEvent(id);
-        expect((await t.api('POST', '/v1/journeys', { id: journey.id, name: id, definition: journey })).status).toBe(
-          201,
-        );
-        expect((await t.api('POST', `/v1/journeys/${journey.id}/publish`)).status).toBe(200);
-      }
+      await publishSendOnEvent(t, templates);
       const created = await t.api('POST', '/v1/contacts', {
         contacts: ['ann', 'bob', 'cy', 'dee'].map((id) => ({ id, email: `${id}@example.com` })),
       });
@@ -130,7 +105,7 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
       const unsubscribePage = await getPage(/<(http[^>]+)>/.exec(String(header('List-Unsubscribe')))?.[1] as string);
       expect(unsubscribePage.html).toMatch(/<a href="http:\/\/localhost:\d+\/p\/[^"]+">Choose topics/);
 
-      const page = await getPage(await preferenceLink('ann@example.com'));
+      const page = await getPage(await preferenceLink(suite.smtp, 'ann@example.com'));
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
       expect(page.headers.get('cache-control')).toBe('no-store');
@@ -158,11 +133,11 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
     'withdrawing a topic stops later emails of that topic, with a consent record and evidence',
     async () => {
       const { t } = suite;
-      const link = await preferenceLink('ann@example.com');
+      const link = await preferenceLink(suite.smtp, 'ann@example.com');
       const fields = formFields((await getPage(link)).html, 0).filter(
         ([n, v]) => !(n === 'subscribed' && v === 'newsletter'),
       );
-      const saved = await postForm(link, fields);
+      const saved = await postForm(link, fields, userAgent);
       expect(saved.status).toBe(303);
       const after = await getPage(new URL(saved.location as string, link).toString());
       expect(after.html).toContain('Your preferences are saved.');
@@ -186,7 +161,7 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
       ]);
 
       // Saving the same choices again changes nothing and records nothing.
-      expect((await postForm(link, fields)).status).toBe(303);
+      expect((await postForm(link, fields, userAgent)).status).toBe(303);
       const audit = await t.api<{ entries: { action: string; actor: string; ip: string | null; details: object }[] }>(
         'GET',
         '/v1/audit?subjectType=contact&subjectId=ann',
@@ -208,8 +183,12 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
     async () => {
       const { t } = suite;
       expect(await send('bob', 'receipt')).toEqual({ status: 'sent', reason: null });
-      const link = await preferenceLink('bob@example.com');
-      const saved = await postForm(link, withField(formFields((await getPage(link)).html, 0), 'pause', '30'));
+      const link = await preferenceLink(suite.smtp, 'bob@example.com');
+      const saved = await postForm(
+        link,
+        withField(formFields((await getPage(link)).html, 0), 'pause', '30'),
+        userAgent,
+      );
       expect(saved.status).toBe(303);
       const page = await getPage(link);
       expect(page.html).toMatch(/Email is paused until <time datetime="[^"]+">\d{4}-\d{2}-\d{2}<\/time>/);
@@ -254,13 +233,13 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
     'weekly frequency skips a second marketing email in 7 days, not service emails',
     async () => {
       expect(await send('cy', 'receipt')).toEqual({ status: 'sent', reason: null });
-      const link = await preferenceLink('cy@example.com');
+      const link = await preferenceLink(suite.smtp, 'cy@example.com');
       // The page promises what each does: a cap that skips the others, or a digest that gathers them.
       const offered = (await getPage(link)).html;
       expect(offered).toContain('<label for="frequency-weekly">At most one email a week');
       expect(offered).toContain('the others are skipped, not sent later');
       expect(offered).toContain('<label for="frequency-digest">A weekly digest instead of every email');
-      const saved = await postForm(link, withField(formFields(offered, 0), 'frequency', 'weekly'));
+      const saved = await postForm(link, withField(formFields(offered, 0), 'frequency', 'weekly'), userAgent);
       expect(saved.status).toBe(303);
       expect((await getPage(link)).html).toMatch(/value="weekly" checked/);
 
@@ -281,8 +260,8 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
     async () => {
       const { t } = suite;
       expect(await send('dee', 'receipt')).toEqual({ status: 'sent', reason: null });
-      const link = await preferenceLink('dee@example.com');
-      const done = await postForm(link, formFields((await getPage(link)).html, 1));
+      const link = await preferenceLink(suite.smtp, 'dee@example.com');
+      const done = await postForm(link, formFields((await getPage(link)).html, 1), userAgent);
       expect(done.status).toBe(200);
       expect(done.html).toContain('<strong>dee@example.com</strong> will no longer receive');
 
@@ -328,7 +307,7 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
   it.skipIf(skip)(
     'refuses a tampered or foreign token with a 4xx page and no data, and bad fields by name',
     async () => {
-      const link = await preferenceLink('ann@example.com');
+      const link = await preferenceLink(suite.smtp, 'ann@example.com');
       const [base, token] = link.split('/p/') as [string, string];
       const [payload, signature] = token.split('.') as [string, string];
       const real = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { t: string; m: number };
@@ -346,28 +325,40 @@ describe.each(kinds)('the hosted preference center on %s', (kind) => {
         expect(page.status, bad).toBe(400);
         expect(page.html).toContain("This link doesn't work");
         expect(page.html).not.toMatch(/ann@|Newsletter|<form/);
-        const posted = await postForm(`${base}/p/${bad}`, [
-          ['action', 'unsubscribe'],
-          ['topics', 'offers'],
-        ]);
+        const posted = await postForm(
+          `${base}/p/${bad}`,
+          [
+            ['action', 'unsubscribe'],
+            ['topics', 'offers'],
+          ],
+          userAgent,
+        );
         expect(posted.status).toBe(400);
       }
       const list = await suite.t.api<{ suppressions: { email: string }[] }>('GET', '/v1/suppressions');
       expect(list.body.suppressions.map((s) => s.email)).not.toContain('ann@example.com');
 
-      const wrong = await postForm(link, [
-        ['action', 'save'],
-        ['topics', 'offers'],
-        ['frequency', 'hourly'],
-        ['pause', 'none'],
-      ]);
+      const wrong = await postForm(
+        link,
+        [
+          ['action', 'save'],
+          ['topics', 'offers'],
+          ['frequency', 'hourly'],
+          ['pause', 'none'],
+        ],
+        userAgent,
+      );
       expect(wrong.status).toBe(400);
       expect(wrong.html).toContain('<strong>frequency</strong>: must be one of every, weekly, digest');
-      const pause = await postForm(link, [
-        ['action', 'save'],
-        ['frequency', 'every'],
-        ['pause', '365'],
-      ]);
+      const pause = await postForm(
+        link,
+        [
+          ['action', 'save'],
+          ['frequency', 'every'],
+          ['pause', '365'],
+        ],
+        userAgent,
+      );
       expect(pause.status).toBe(400);
       expect(pause.html).toContain('<strong>pause</strong>');
     },

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { mjmlBody, sendAndSettle, sendOnEvent } from '../support/journeys.ts';
-import { formFields, withField } from '../support/preference-form.ts';
+import { mjmlBody, publishSendOnEvent, sendAndSettle } from '../support/journeys.ts';
+import { formFields, postForm, preferenceLink, withField } from '../support/preference-form.ts';
 import { type DatabaseKind, eventually, queryRows, useTestRuntime } from '../support/runtime.ts';
 
 const kinds: DatabaseKind[] = ['pglite', 'postgres'];
@@ -67,22 +67,9 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
     );
   }
 
-  async function preferenceLink(address: string): Promise<string> {
-    const mails = mailsTo(address);
-    const parsed = await mails[mails.length - 1]?.parse();
-    const link = /href="(http:\/\/localhost:\d+\/p\/[^"]+)"/.exec(String(parsed?.html))?.[1];
-    expect(link, `a preference link in the email to ${address}`).toBeDefined();
-    return link as string;
-  }
   const getPage = async (url: string) => (await fetch(url)).text();
   async function choose(link: string, change: (fields: [string, string][]) => [string, string][]) {
-    const res = await fetch(link, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(change(formFields(await getPage(link), 0))).toString(),
-      redirect: 'manual',
-    });
-    expect(res.status).toBe(303);
+    expect((await postForm(link, change(formFields(await getPage(link), 0)))).status).toBe(303);
   }
   const stats = async (journey: string) =>
     (await suite.t.api<{ nodes: Record<string, Record<string, number>> }>('GET', `/v1/journeys/${journey}/stats`)).body
@@ -94,14 +81,7 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
       const { t } = suite;
       expect((await t.api('POST', '/v1/topics', { id: 'newsletter', name: 'Newsletter' })).status).toBe(201);
       expect((await t.api('POST', '/v1/topics', { id: 'offers', name: 'Offers' })).status).toBe(201);
-      for (const template of templates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
-      for (const { id } of templates) {
-        const journey = sendOnEvent(id);
-        expect((await t.api('POST', '/v1/journeys', { id: journey.id, name: id, definition: journey })).status).toBe(
-          201,
-        );
-        expect((await t.api('POST', `/v1/journeys/${journey.id}/publish`)).status).toBe(200);
-      }
+      await publishSendOnEvent(t, templates);
       const names = { ann: 'Ann', bob: 'Bob', cy: 'Cy', dee: 'Dee' };
       const created = await t.api('POST', '/v1/contacts', {
         contacts: Object.entries(names).map(([id, name]) => ({
@@ -121,7 +101,7 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
     'holds the marketing email of a digest contact while service email goes out at once; page and export show it',
     async () => {
       const { t } = suite;
-      const link = await preferenceLink('ann@example.com');
+      const link = await preferenceLink(suite.smtp, 'ann@example.com');
       await choose(link, (f) => withField(f, 'frequency', 'digest'));
       expect(await getPage(link)).toMatch(/id="frequency-digest" name="frequency" value="digest" checked/);
       const audit = await t.api<{ entries: { details: Record<string, unknown> }[] }>(
@@ -201,7 +181,7 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
   it.skipIf(skip)(
     'leaves an email whose topic was withdrawn meanwhile out of the digest',
     async () => {
-      const link = await preferenceLink('bob@example.com');
+      const link = await preferenceLink(suite.smtp, 'bob@example.com');
       await choose(link, (f) => withField(f, 'frequency', 'digest'));
       expect(await send('bob', 'news')).toEqual({ status: 'held', reason: 'digest' });
       expect(await send('bob', 'offer')).toEqual({ status: 'held', reason: 'digest' });
@@ -225,7 +205,7 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
   it.skipIf(skip)(
     'switching back to every email releases what was held as one digest at once; later email goes out alone',
     async () => {
-      const link = await preferenceLink('cy@example.com');
+      const link = await preferenceLink(suite.smtp, 'cy@example.com');
       await choose(link, (f) => withField(f, 'frequency', 'digest'));
       expect(await send('cy', 'news')).toEqual({ status: 'held', reason: 'digest' });
       expect(await send('cy', 'offer')).toEqual({ status: 'held', reason: 'digest' });
@@ -245,15 +225,10 @@ describe.each(kinds)('the weekly digest on %s', (kind) => {
   it.skipIf(skip)(
     'unsubscribing from all drops the held emails at once',
     async () => {
-      const link = await preferenceLink('dee@example.com');
+      const link = await preferenceLink(suite.smtp, 'dee@example.com');
       await choose(link, (f) => withField(f, 'frequency', 'digest'));
       expect(await send('dee', 'news')).toEqual({ status: 'held', reason: 'digest' });
-      const res = await fetch(link, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(formFields(await getPage(link), 1)).toString(),
-      });
-      expect(res.status).toBe(200);
+      expect((await postForm(link, formFields(await getPage(link), 1))).status).toBe(200);
       expect((await settled('dee')).map((r) => [r.template, r.status, r.last_error])).toEqual([
         ['receipt', 'sent', null],
         ['news', 'skipped', 'suppressed'],

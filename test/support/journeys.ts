@@ -61,6 +61,19 @@ export function sendOnEvent(template: string) {
   };
 }
 
+/** Creates each template and publishes its {@link sendOnEvent} journey, expecting each step to succeed. */
+export async function publishSendOnEvent(
+  t: { api: (method: string, path: string, body?: unknown) => Promise<{ status: number }> },
+  templates: { id: string }[],
+): Promise<void> {
+  for (const template of templates) expect((await t.api('POST', '/v1/templates', template)).status).toBe(201);
+  for (const { id } of templates) {
+    const journey = sendOnEvent(id);
+    expect((await t.api('POST', '/v1/journeys', { id: journey.id, name: id, definition: journey })).status).toBe(201);
+    expect((await t.api('POST', `/v1/journeys/${journey.id}/publish`)).status).toBe(200);
+  }
+}
+
 /**
  * Posts `send_<template>` for a contact (see {@link sendOnEvent}) and waits until `settled` (the
  * contact's settled emails, oldest first) has one more; resolves with how that email was settled.
