@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { ApiClient, ApiError, ApprovalHistoryEntry } from '../api/client.ts';
+import { useId, useState } from 'react';
+import type { ApiClient, ApiError, ApprovalHistoryPage } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { asApiError } from '../app/as-api-error.ts';
 import { useStrings } from '../strings.ts';
 import { describeDecider } from './decided-by.ts';
@@ -21,46 +22,35 @@ export interface DecisionHistoryProps {
 export function DecisionHistory({ api, journeyName, journeyHref, reloadKey = 0 }: DecisionHistoryProps) {
   const s = useStrings();
   const captionId = useId();
-  const [decisions, setDecisions] = useState<ApprovalHistoryEntry[] | null>(null);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const {
+    data: page,
+    error: loadError,
+    setData: setPage,
+  } = useApiData(
+    () => {
+      void reloadKey; // a new key loads the list again from the newest decision
+      return api.approvalHistory();
+    },
+    [api, reloadKey],
+    { keepPrevious: true },
+  );
+  // Why the last page of older decisions failed, shown while the list it was asked for is still shown.
+  const [moreFailed, setMoreFailed] = useState<{ on: ApprovalHistoryPage; error: ApiError } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
-
-  // Each load is numbered: an answer to an older one (or one arriving after leaving the screen) is dropped.
-  const generation = useRef(0);
-  const load = useCallback(async () => {
-    const mine = ++generation.current;
-    try {
-      const page = await api.approvalHistory();
-      if (mine !== generation.current) return;
-      setDecisions(page.decisions);
-      setNext(page.next);
-      setError(null);
-    } catch (e) {
-      if (mine === generation.current) setError(asApiError(e));
-    }
-  }, [api]);
-  useEffect(() => {
-    void reloadKey;
-    void load();
-    return () => {
-      generation.current++;
-    };
-  }, [load, reloadKey]);
+  const decisions = page?.decisions ?? null;
+  const next = page?.next ?? null;
+  const error = loadError ?? (moreFailed !== null && moreFailed.on === page ? moreFailed.error : null);
 
   const more = async () => {
-    if (next === null) return;
+    const base = page;
+    if (base === null || base.next === null) return;
     setLoadingMore(true);
-    const current = generation.current;
     try {
-      const page = await api.approvalHistory({ before: next });
-      // A reload meanwhile started the list again; this page belonged to the old one.
-      if (current !== generation.current) return;
-      setDecisions((d) => [...(d ?? []), ...page.decisions]);
-      setNext(page.next);
-      setError(null);
+      const older = await api.approvalHistory({ before: base.next });
+      // A reload meanwhile started the list again (its answer replaces the list); this page belonged to the old one.
+      setPage((d) => (d === base ? { decisions: [...base.decisions, ...older.decisions], next: older.next } : d));
     } catch (e) {
-      setError(asApiError(e));
+      setMoreFailed({ on: base, error: asApiError(e) });
     } finally {
       setLoadingMore(false);
     }

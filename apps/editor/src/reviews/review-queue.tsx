@@ -1,6 +1,7 @@
 import { Check, RefreshCw, X } from 'lucide-react';
-import { type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { ApiClient, ApiError, ApprovalKey, ApprovalResult, PendingApproval } from '../api/client.ts';
+import { useApiData } from '../api/use-api-data.ts';
 import { asApiError } from '../app/as-api-error.ts';
 import { SentimentBadge } from '../panels/sentiment-badge.tsx';
 import { format, useStrings } from '../strings.ts';
@@ -39,9 +40,18 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
   const s = useStrings();
   const headingId = useId();
   const noteId = useId();
-  const [items, setItems] = useState<PendingApproval[] | null>(null);
-  const [names, setNames] = useState<Map<string, string>>(new Map());
-  const [error, setError] = useState<ApiError | null>(null);
+  const {
+    data,
+    error: loadError,
+    setData,
+    reload,
+  } = useApiData(() => Promise.all([api.approvals(), api.journeys().catch(() => [])]), [api], { keepPrevious: true });
+  const items = data?.[0] ?? null;
+  const journeys = data?.[1];
+  const names = useMemo(() => new Map((journeys ?? []).map((j) => [j.id, j.name])), [journeys]);
+  // Why the last decision failed outright, shown until the queue it was made on is loaded again.
+  const [decideFailed, setDecideFailed] = useState<{ on: typeof data; error: ApiError } | null>(null);
+  const error = loadError ?? (decideFailed !== null && decideFailed.on === data ? decideFailed.error : null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [edits, setEdits] = useState<Map<string, string[]>>(new Map());
   const [note, setNote] = useState('');
@@ -52,28 +62,14 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
   const [historyKey, setHistoryKey] = useState(0);
   const tabs = useRef(new Map<View, HTMLButtonElement>());
 
-  // Each load is numbered: an answer to an older one (a slow first load after a refresh, or after
-  // leaving the screen) is dropped instead of replacing a newer list.
-  const generation = useRef(0);
-  const load = useCallback(async () => {
-    const mine = ++generation.current;
-    try {
-      const [list, journeys] = await Promise.all([api.approvals(), api.journeys().catch(() => [])]);
-      if (mine !== generation.current) return;
-      setItems(list);
-      setNames(new Map(journeys.map((j) => [j.id, j.name])));
-      setSelected((sel) => new Set([...sel].filter((k) => list.some((i) => keyOf(i) === k))));
-      setError(null);
-    } catch (e) {
-      if (mine === generation.current) setError(asApiError(e));
-    }
-  }, [api]);
+  // What is no longer waiting cannot stay selected.
   useEffect(() => {
-    void load();
-    return () => {
-      generation.current++;
-    };
-  }, [load]);
+    if (items === null) return;
+    const waiting = new Set(items.map(keyOf));
+    setSelected((sel) =>
+      [...sel].every((k) => waiting.has(k)) ? sel : new Set([...sel].filter((k) => waiting.has(k))),
+    );
+  }, [items]);
 
   const journeyName = (id: string) => names.get(id) ?? id;
   const who = (i: PendingApproval) => i.email ?? i.contactId;
@@ -81,7 +77,7 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
 
   const settle = (decision: Decision, results: ApprovalResult[]) => {
     const done = new Set(results.filter((r) => r.ok).map(keyOf));
-    setItems((list) => list?.filter((i) => !done.has(keyOf(i))) ?? null);
+    setData((d) => d && [d[0].filter((i) => !done.has(keyOf(i))), d[1]]);
     setSelected((sel) => new Set([...sel].filter((k) => !done.has(k))));
     setEdits((m) => new Map([...m].filter(([k]) => !done.has(k))));
     setNotice(
@@ -102,6 +98,7 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
 
   /** Items with edited subject lines go one by one (the bulk call carries no subjects); the rest together. */
   const decide = async (keys: string[], decision: Decision) => {
+    const on = data;
     const chosen = keys.map((k) => byKey.get(k)).filter((i): i is PendingApproval => i !== undefined);
     if (chosen.length === 0) return;
     setBusy(true);
@@ -138,7 +135,7 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
       } else if (plain.length > 1) results.push(...(await api.decideApprovals(plain, base)));
       settle(decision, results);
     } catch (e) {
-      setError(asApiError(e));
+      setDecideFailed({ on, error: asApiError(e) });
     } finally {
       setBusy(false);
     }
@@ -184,7 +181,7 @@ export function ReviewQueue({ api, journeyHref }: ReviewQueueProps) {
           type="button"
           className="wm-button"
           disabled={busy}
-          onClick={() => (view === 'waiting' ? void load() : setHistoryKey((k) => k + 1))}
+          onClick={() => (view === 'waiting' ? reload() : setHistoryKey((k) => k + 1))}
         >
           <RefreshCw aria-hidden size={16} /> {s.refresh}
         </button>
