@@ -26,3 +26,18 @@ export interface Services {
   /** Epoch ms now, for the live audience (segment windows, date triggers, RFM); tests move it. Default: the system clock. */
   clock?: (() => number) | undefined;
 }
+
+/**
+ * Listens on `channel` for wake-ups from other processes: NOTIFYs this process sent itself (tagged
+ * with `services.wake.origin`) are skipped, since whoever sent them woke this process's workers
+ * directly. Resolves with a function that stops listening.
+ */
+export function listenToOthers(
+  services: Pick<Services, 'database' | 'wake'>,
+  channel: string,
+  onWake: () => void,
+): Promise<() => Promise<void>> {
+  return services.database.listen(channel, (origin) => {
+    if (origin !== services.wake.origin) onWake();
+  });
+}

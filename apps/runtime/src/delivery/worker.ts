@@ -4,7 +4,7 @@ import { deliveryChannel } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { heldEmails, outbox, workspaces } from '../db/schema.ts';
 import { workspaceMark, workspaceMarkHeader } from '../dev-smtp/workspace-mark.ts';
-import type { Services } from '../services.ts';
+import { listenToOthers, type Services } from '../services.ts';
 import { renderEmail } from '../templates/render.ts';
 import { RenderError } from '../templates/render-error.ts';
 import { messageLinks } from '../tracking/links.ts';
@@ -436,10 +436,7 @@ export function createDelivery(services: Services, options: DeliveryOptions): De
       if (running) return;
       running = true;
       stopping = false;
-      // Its own process's NOTIFYs are skipped: the scheduler that sent them woke this worker directly.
-      unlisten = await services.database.listen(deliveryChannel, (origin) => {
-        if (origin !== services.wake.origin) wake();
-      });
+      unlisten = await listenToOthers(services, deliveryChannel, wake);
       timer = setInterval(wake, pollMs);
       timer.unref?.();
       wake();

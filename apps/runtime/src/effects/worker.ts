@@ -7,7 +7,7 @@ import { deliveryChannel, insertEvents } from '../db/events.ts';
 import { rowsOf } from '../db/rows.ts';
 import { contacts, outbox } from '../db/schema.ts';
 import { bumpStats } from '../db/stats.ts';
-import type { Services } from '../services.ts';
+import { listenToOthers, type Services } from '../services.ts';
 import { maxEffectTimeoutMs, runCustomEffect } from './custom-effects.ts';
 import { decideEffect, effectRetryPolicy } from './effect-retry.ts';
 import { blockedLiteralAddress, createGuardedFetch } from './guarded-fetch.ts';
@@ -239,10 +239,7 @@ export function createEffectsWorker(
     poked = true;
     wake?.();
   };
-  // Its own process's NOTIFYs are skipped: the scheduler that sent them poked this worker directly.
-  const unlisten = services.database.listen(deliveryChannel, (origin) => {
-    if (origin !== services.wake.origin) poke();
-  });
+  const unlisten = listenToOthers(services, deliveryChannel, poke);
   const loop = (async () => {
     while (!stopped) {
       try {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { schedulerChannel } from '../db/events.ts';
 import { asDate, rowsOf } from '../db/rows.ts';
-import type { Services } from '../services.ts';
+import { listenToOthers, type Services } from '../services.ts';
 import type { Engine } from './engine.ts';
 import { type JourneyCache, journeysChannel } from './journey-cache.ts';
 
@@ -26,10 +26,7 @@ export function startScheduler(
     wakeUp?.();
   };
   const unlisten: Promise<() => Promise<void>>[] = [
-    // Its own process's NOTIFYs are skipped: whoever sent them poked this scheduler directly.
-    services.database.listen(schedulerChannel, (origin) => {
-      if (origin !== services.wake.origin) poke();
-    }),
+    listenToOthers(services, schedulerChannel, poke),
     services.database.listen(journeysChannel, () => cache.invalidate()),
   ];
 
