@@ -48,6 +48,16 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
     (await suite.t.api<{ messages: { id: number; envelope: { to: string[] } }[] }>('GET', '/v1/dev/inbox?limit=500'))
       .body.messages;
 
+  /** Every column, in every table, named as one of {@link personColumns}. */
+  const columnsNamingPeople = () =>
+    rows<{ table_name: string; column_name: string }>(sql`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'public' and column_name in (${sql.join(
+        personColumns.map((c) => sql`${c}`),
+        sql`, `,
+      )})
+      order by table_name, column_name`);
+
   /**
    * Checks every column that names a contact or an address, and every row of every table as text:
    * neither mentions the address, nor (but for the audit trail) the id.
@@ -152,13 +162,7 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
       expect(after.map((m) => m.envelope.to[0]?.toLowerCase())).toEqual(['bob@example.com']);
 
       // Every column that names a contact or an address, in every table that has one.
-      const columns = await rows<{ table_name: string; column_name: string }>(sql`
-        select table_name, column_name from information_schema.columns
-        where table_schema = 'public' and column_name in (${sql.join(
-          personColumns.map((c) => sql`${c}`),
-          sql`, `,
-        )})
-        order by table_name, column_name`);
+      const columns = await columnsNamingPeople();
       expect(columns.map((c) => `${c.table_name}.${c.column_name}`)).toEqual(
         expect.arrayContaining([
           'audit_log.subject_id',
@@ -279,12 +283,7 @@ describe.each(kinds)('erasure leaves nothing personal behind, on %s', (kind) => 
 
       expect((await t.api('POST', `/v1/contacts/${fay}/erase`)).status).toBe(200);
       expect(await rows(sql`select 1 from held_emails`)).toEqual([]);
-      const columns = await rows<{ table_name: string; column_name: string }>(sql`
-        select table_name, column_name from information_schema.columns
-        where table_schema = 'public' and column_name in (${sql.join(
-          personColumns.map((c) => sql`${c}`),
-          sql`, `,
-        )})`);
+      const columns = await columnsNamingPeople();
       await expectNoTrace(fay, fayAddress, columns);
     },
     60_000,
