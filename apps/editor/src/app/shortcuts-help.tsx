@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef } from 'react';
+import { useId, useRef } from 'react';
 import { type Strings, useStrings } from '../strings.ts';
+import { cancelWith, useModalDialog } from './use-modal-dialog.ts';
 
 /** Every keyboard shortcut of the editor, as its keys and the string that says what it does. */
 export const shortcutList: readonly { keys: string; does: keyof Strings }[] = [
@@ -22,27 +23,9 @@ export function ShortcutsHelp({ onClose }: { onClose: () => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) {
-      if (typeof dialog.showModal === 'function') dialog.showModal();
-      else dialog.setAttribute('open', '');
-    }
-    closeRef.current?.focus();
-    return () => {
-      if (dialog?.open) dialog.close();
-    };
-  }, []);
+  useModalDialog(ref, closeRef);
   return (
-    <dialog
-      ref={ref}
-      className="wm-dialog wm-shortcuts"
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-    >
+    <dialog ref={ref} className="wm-dialog wm-shortcuts" aria-labelledby={titleId} onCancel={cancelWith(onClose)}>
       <h2 id={titleId}>{s.keyboardShortcuts}</h2>
       <p className="wm-hint">{s.shortcutsMac}</p>
       <table>
