@@ -2,9 +2,7 @@ import { useState } from 'react';
 import type { ApiClient, ApiError, ApprovalKey, ApprovalPreview } from '../api/client.ts';
 import { asApiError } from '../app/as-api-error.ts';
 import { format, useStrings } from '../strings.ts';
-
-/** No scripts, no same-origin, no forms: the email's HTML is user content. Links open outside the frame. */
-const frameSandbox = 'allow-popups allow-popups-to-escape-sandbox';
+import { EmailPreviewFrame } from '../templates/preview-frame.tsx';
 
 /** Props of {@link ApprovalEmail}. */
 export interface ApprovalEmailProps {
@@ -58,13 +56,7 @@ export function ApprovalEmail({ api, item, contact }: ApprovalEmailProps) {
               <dd className="wm-preview-subject">{preview.subject}</dd>
             </div>
           </dl>
-          <iframe
-            className="wm-preview-frame"
-            title={format(s.emailPreviewOf, { contact })}
-            sandbox={frameSandbox}
-            referrerPolicy="no-referrer"
-            srcDoc={preview.document}
-          />
+          <EmailPreviewFrame title={format(s.emailPreviewOf, { contact })} document={preview.document} />
         </>
       )}
     </details>

@@ -11,6 +11,7 @@ import { BlockSettings, styleSector } from './block-settings.tsx';
 import { cleanMjml } from './clean-mjml.ts';
 import { imagesIn } from './image-sources.ts';
 import { attributesOf, contactLabel, mergeTag } from './merge-tags.ts';
+import { EmailPreviewFrame } from './preview-frame.tsx';
 import { useLeaveGuard } from './use-leave-guard.ts';
 
 /** Props of {@link TemplateDesigner}. */
@@ -40,8 +41,6 @@ const mjmlPlugin: MjmlPlugin = typeof mjmlModule === 'function' ? mjmlModule : m
 const placeholderImage = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" width="350" height="250"><rect width="100%" height="100%" fill="#78c5d6"/></svg>',
 )}`;
-/** The sandbox of the preview frame: no scripts, no same-origin, no forms; links open outside it. */
-const previewSandbox = 'allow-popups allow-popups-to-escape-sandbox';
 const widths = { desktop: 640, mobile: 375 } as const;
 /** How many other templates are read for pictures to reuse. */
 const imageSourceTemplates = 10;
@@ -414,14 +413,7 @@ export default function TemplateDesigner({ api, templateId, onBack }: TemplateDe
           {preview && (
             <>
               <p className="wm-preview-subject">{preview.subject}</p>
-              <iframe
-                className="wm-preview-frame"
-                title={s.previewTitle}
-                sandbox={previewSandbox}
-                referrerPolicy="no-referrer"
-                srcDoc={preview.document}
-                style={{ width: widths[device] }}
-              />
+              <EmailPreviewFrame title={s.previewTitle} document={preview.document} style={{ width: widths[device] }} />
             </>
           )}
         </aside>
