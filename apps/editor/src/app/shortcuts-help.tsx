@@ -3,7 +3,7 @@ import { type Strings, useStrings } from '../strings.ts';
 import { cancelWith, useModalDialog } from './use-modal-dialog.ts';
 
 /** Every keyboard shortcut of the editor, as its keys and the string that says what it does. */
-export const shortcutList: readonly { keys: string; does: keyof Strings }[] = [
+const shortcutList: readonly { keys: string; does: keyof Strings }[] = [
   { keys: 'Ctrl+Z', does: 'undo' },
   { keys: 'Ctrl+Shift+Z, Ctrl+Y', does: 'redo' },
   { keys: 'Ctrl+C', does: 'copy' },

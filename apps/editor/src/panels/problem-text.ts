@@ -65,7 +65,7 @@ const emptyName = /must not be empty|received undefined|>=1 character/i;
  * → `rule 3 → any of, rule 1` and "choose an attribute" (the root group's rules are numbered plainly,
  * nested groups say whether they match all or any).
  */
-export function conditionPathText(
+function conditionPathText(
   inner: readonly (string | number)[],
   message: string,
   eventScope: boolean,

@@ -27,7 +27,7 @@ const traitFields: { name: string; label: keyof Strings }[] = [
 const pickable = new Set(['mj-section', 'mj-column', 'mj-text', 'mj-button', 'mj-image', 'mj-divider', 'mj-spacer']);
 
 /** The Style Manager sector the designer uses; its properties are shown by {@link BlockSettings}. */
-export const styleSectorId = 'wm-block-style';
+const styleSectorId = 'wm-block-style';
 export const styleSector = {
   id: styleSectorId,
   name: 'Style',

@@ -146,7 +146,7 @@ export function hasWidget(schema: JsonSchema, root: JsonSchema, widget: string):
 }
 
 /** The schema of the value at `path` inside a value of `root` (through properties, items and `$ref`s). */
-export function schemaAt(root: JsonSchema, path: readonly PropertyKey[]): JsonSchema | undefined {
+function schemaAt(root: JsonSchema, path: readonly PropertyKey[]): JsonSchema | undefined {
   let schema = resolveSchema(root, root);
   for (const step of path) {
     const next = typeof step === 'number' ? schema.items : schema.properties?.[String(step)];
