@@ -41,7 +41,7 @@ export {
   WaymarkError,
 } from './errors.ts';
 export { advance } from './interpreter/advance.ts';
-export { contactTimeZone } from './interpreter/context.ts';
+export { contactTimeZone, findDownstream } from './interpreter/context.ts';
 export {
   defaultEffectResolver,
   type EffectResolver,

@@ -1,27 +1,4 @@
-import type { JourneyDefinition, JourneyNode } from '@waymark/nodes';
 import { type RenderedEmail, renderEmail } from '../templates/render.ts';
-
-/**
- * The email an approval releases: the nearest `action.sendEmail` reached from the approval node's
- * `approved` port (breadth-first, through any other steps); undefined when approving sends no email.
- */
-export function emailAfterApproval(
-  definition: Pick<JourneyDefinition, 'nodes' | 'edges'>,
-  approvalNode: string,
-): JourneyNode | undefined {
-  const byId = new Map(definition.nodes.map((n) => [n.id, n]));
-  const queue = definition.edges.filter((e) => e.from === approvalNode && e.port === 'approved').map((e) => e.to);
-  const seen = new Set([approvalNode]);
-  for (let i = 0; i < queue.length; i++) {
-    const id = queue[i] as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const node = byId.get(id);
-    if (node?.type === 'action.sendEmail') return node;
-    for (const e of definition.edges) if (e.from === id) queue.push(e.to);
-  }
-  return undefined;
-}
 
 /** What a reviewer sees of the email an approval releases, rendered for the waiting contact. */
 export interface ApprovalEmailPreview {

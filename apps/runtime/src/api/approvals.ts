@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ContactJourneyState, JourneyDefinition, RunState } from '@waymark/nodes';
+import { type ContactJourneyState, findDownstream, type RunState, validateJourney } from '@waymark/nodes';
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { recordAudit } from '../db/audit.ts';
 import type { Db, Tx } from '../db/client.ts';
@@ -17,7 +17,7 @@ import { ApiError, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { RenderError } from '../templates/render-error.ts';
 import { emailPreviewDocument } from '../templates/sandbox.ts';
-import { emailAfterApproval, renderApprovalEmail } from './approval-preview.ts';
+import { renderApprovalEmail } from './approval-preview.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
 import { clientIp } from './client-ip.ts';
 import { contactIdSchema } from './contacts.ts';
@@ -588,8 +588,10 @@ export function approvalRoutes(services: Services) {
         .select({ definition: journeyVersions.definition })
         .from(journeyVersions)
         .where(and(eq(journeyVersions.workspaceId, p.workspaceId), eq(journeyVersions.id, row.versionId)));
-      const step = version
-        ? emailAfterApproval(version.definition as unknown as JourneyDefinition, key.node)
+      // The nearest email step reached from the approval's `approved` port, breadth first.
+      const prepared = version ? validateJourney(version.definition, services.registry) : undefined;
+      const step = prepared?.ok
+        ? findDownstream(prepared.journey, key.node, 'action.sendEmail', 'approved')
         : undefined;
       if (!step)
         throw new ApiError(
