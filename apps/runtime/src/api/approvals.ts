@@ -4,24 +4,16 @@ import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { recordAudit } from '../db/audit.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { insertEvents } from '../db/events.ts';
-import {
-  auditLog,
-  awaitingApproval,
-  contacts,
-  events,
-  journeyStates,
-  journeyVersions,
-  templates,
-} from '../db/schema.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { auditLog, awaitingApproval, contacts, events, journeyStates, journeyVersions } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { RenderError } from '../templates/render-error.ts';
 import { emailPreviewDocument } from '../templates/sandbox.ts';
 import { renderApprovalEmail } from './approval-preview.ts';
 import { type Principal, requireJourneyAccess } from './auth.ts';
 import { clientIp } from './client-ip.ts';
 import { contactIdSchema } from './contacts.ts';
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, newRouter } from './openapi.ts';
+import { loadContact, loadTemplate, renderForPreview } from './templates.ts';
 
 const decidedEvent = 'approval.decided';
 const approvalType = 'flow.approval';
@@ -231,9 +223,15 @@ function reviewContent(run: RunState): { subjects: string[] | null; scores: numb
   return { subjects, scores, ai };
 }
 
-/** Node types by node id of each version, for telling approval nodes from other waits. */
-async function nodeTypes(db: Db | Tx, versionIds: string[]): Promise<Map<string, Map<string, string>>> {
-  const out = new Map<string, Map<string, string>>();
+/** A journey version as approvals need it: its definition and its node types by node id. */
+interface VersionNodes {
+  definition: unknown;
+  types: Map<string, string>;
+}
+
+/** Node types by node id of each version (with its definition), for telling approval nodes from other waits. */
+async function nodeTypes(db: Db | Tx, versionIds: string[]): Promise<Map<string, VersionNodes>> {
+  const out = new Map<string, VersionNodes>();
   if (versionIds.length === 0) return out;
   const rows = await db
     .select({ id: journeyVersions.id, definition: journeyVersions.definition })
@@ -241,7 +239,7 @@ async function nodeTypes(db: Db | Tx, versionIds: string[]): Promise<Map<string,
     .where(inArray(journeyVersions.id, versionIds));
   for (const r of rows) {
     const nodes = (r.definition as { nodes?: { id: string; type: string }[] }).nodes ?? [];
-    out.set(r.id, new Map(nodes.map((n) => [n.id, n.type])));
+    out.set(r.id, { definition: r.definition, types: new Map(nodes.map((n) => [n.id, n.type])) });
   }
   return out;
 }
@@ -265,10 +263,10 @@ async function undecidedYet(db: Db | Tx, workspaceId: string, contactIds: string
   return new Set(rows.map((r) => `${r.contactId}\u0000${String(r.properties.run)}`));
 }
 
-/** Node types by node id of a version, memoised for one request (versions never change). */
+/** A version's node types by node id (and its definition), memoised for one request (versions never change). */
 function versionNodeTypes() {
-  const memo = new Map<string, Map<string, string>>();
-  return async (db: Db | Tx, versionId: string): Promise<Map<string, string> | undefined> => {
+  const memo = new Map<string, VersionNodes>();
+  return async (db: Db | Tx, versionId: string): Promise<VersionNodes | undefined> => {
     if (!memo.has(versionId)) {
       const found = (await nodeTypes(db, [versionId])).get(versionId);
       if (found) memo.set(versionId, found);
@@ -294,7 +292,7 @@ async function waitingRun(
   { journeyId, contactId, node }: ApprovalKey,
   typesOf: ReturnType<typeof versionNodeTypes>,
   lock: boolean,
-): Promise<{ row: typeof journeyStates.$inferSelect; run: RunState }> {
+): Promise<{ row: typeof journeyStates.$inferSelect; run: RunState; definition: unknown }> {
   requireJourneyAccess(p, journeyId);
   const query = db
     .select()
@@ -309,12 +307,13 @@ async function waitingRun(
   const [row] = lock ? await query.for('update') : await query;
   const state = row?.state as unknown as ContactJourneyState | undefined;
   const run = state?.runs.find((r) => r.node === node && waitsForDecision(r));
-  if (!row || !run || (await typesOf(db, row.versionId))?.get(node) !== approvalType)
+  const version = row ? await typesOf(db, row.versionId) : undefined;
+  if (!row || !run || !version || version.types.get(node) !== approvalType)
     throw new ApiError(
       'not_found',
       `no run of contact "${contactId}" is waiting for approval at node "${node}" of journey "${journeyId}" (it may have been decided, timed out or left)`,
     );
-  return { row, run };
+  return { row, run, definition: version.definition };
 }
 
 /** Which run waits for a decision, and the decision to record. */
@@ -474,7 +473,7 @@ export function approvalRoutes(services: Services) {
       for (const row of rows) {
         const state = row.state as unknown as ContactJourneyState;
         for (const run of state.runs) {
-          if (!waitsForDecision(run) || types.get(row.versionId)?.get(run.node) !== approvalType) continue;
+          if (!waitsForDecision(run) || types.get(row.versionId)?.types.get(run.node) !== approvalType) continue;
           if (decided.has(`${row.contactId}\u0000${run.id}`)) continue;
           // Timed out: the scheduler is about to move it along the timeout path; it can no longer be decided.
           if (run.wakeAt !== undefined && run.wakeAt <= now) continue;
@@ -583,16 +582,10 @@ export function approvalRoutes(services: Services) {
     async (c) => {
       const p = c.get('principal');
       const key = c.req.valid('param');
-      const { row, run } = await waitingRun(db, p, key, versionNodeTypes(), false);
-      const [version] = await db
-        .select({ definition: journeyVersions.definition })
-        .from(journeyVersions)
-        .where(and(eq(journeyVersions.workspaceId, p.workspaceId), eq(journeyVersions.id, row.versionId)));
+      const { run, definition } = await waitingRun(db, p, key, versionNodeTypes(), false);
       // The nearest email step reached from the approval's `approved` port, breadth first.
-      const prepared = version ? validateJourney(version.definition, services.registry) : undefined;
-      const step = prepared?.ok
-        ? findDownstream(prepared.journey, key.node, 'action.sendEmail', 'approved')
-        : undefined;
+      const prepared = validateJourney(definition, services.registry);
+      const step = prepared.ok ? findDownstream(prepared.journey, key.node, 'action.sendEmail', 'approved') : undefined;
       if (!step)
         throw new ApiError(
           'not_found',
@@ -600,18 +593,10 @@ export function approvalRoutes(services: Services) {
         );
       const config = step.config as { template?: unknown; subject?: unknown; subjectFrom?: unknown };
       const templateId = String(config.template ?? '');
-      const [template] = await db
-        .select({ subject: templates.subject, mjml: templates.mjml })
-        .from(templates)
-        .where(and(eq(templates.workspaceId, p.workspaceId), eq(templates.id, templateId)));
-      if (!template) throw notFound('template', templateId);
-      const [contact] = await db
-        .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes })
-        .from(contacts)
-        .where(and(eq(contacts.workspaceId, p.workspaceId), eq(contacts.id, key.contactId)));
-      if (!contact) throw notFound('contact', key.contactId);
-      try {
-        const rendered = await renderApprovalEmail({
+      const template = await loadTemplate(db, p.workspaceId, templateId);
+      const contact = await loadContact(db, p.workspaceId, key.contactId);
+      const rendered = await renderForPreview(services, ({ unsubscribeUrl }) =>
+        renderApprovalEmail({
           step: {
             subject: typeof config.subject === 'string' ? config.subject : undefined,
             subjectFrom: typeof config.subjectFrom === 'string' ? config.subjectFrom : undefined,
@@ -619,17 +604,14 @@ export function approvalRoutes(services: Services) {
           template,
           contact,
           variants: reviewContent(run).subjects,
-          unsubscribeUrl: `${services.config.publicUrl}/u/preview`,
-        });
-        const document = emailPreviewDocument(rendered.html);
-        return c.json(
-          { ...key, emailNode: step.id, template: templateId, to: contact.email, ...rendered, document },
-          200,
-        );
-      } catch (e) {
-        if (e instanceof RenderError) throw e.toApiError();
-        throw e;
-      }
+          unsubscribeUrl,
+        }),
+      );
+      const document = emailPreviewDocument(rendered.html);
+      return c.json(
+        { ...key, emailNode: step.id, template: templateId, to: contact.email, ...rendered, document },
+        200,
+      );
     },
   );
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import { newId } from '../crypto.ts';
+import type { Db, Tx } from '../db/client.ts';
 import { contacts, templates } from '../db/schema.ts';
 import { composeEmail } from '../delivery/mime.ts';
 import { bareAddress, createSmtpTransport } from '../delivery/smtp.ts';
@@ -57,47 +58,60 @@ async function checkRenders(template: { subject: string; mjml: string }) {
   }
 }
 
+/** A template of the workspace; `not_found` naming it when there is none. */
+export async function loadTemplate(db: Db | Tx, workspaceId: string, id: string): Promise<TemplateRow> {
+  const [row] = await db
+    .select()
+    .from(templates)
+    .where(and(eq(templates.workspaceId, workspaceId), eq(templates.id, id)));
+  if (!row) throw notFound('template', id);
+  return row;
+}
+
+/** A contact as a template is rendered for. */
+export interface PreviewContact {
+  id: string;
+  email: string | null;
+  attributes: Record<string, unknown>;
+}
+
+/** A contact of the workspace, as templates see it; `not_found` naming it when there is none. */
+export async function loadContact(db: Db | Tx, workspaceId: string, id: string): Promise<PreviewContact> {
+  const [row] = await db
+    .select({ id: contacts.id, email: contacts.email, attributes: contacts.attributes })
+    .from(contacts)
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id)));
+  if (!row) throw notFound('contact', id);
+  return row;
+}
+
+/**
+ * Renders a preview (with the links a preview carries: the unsubscribe link points at `/u/preview`);
+ * a template that does not render becomes a 400 naming the field at fault.
+ */
+export async function renderForPreview<T>(
+  services: Pick<Services, 'config'>,
+  render: (links: { unsubscribeUrl: string }) => Promise<T>,
+): Promise<T> {
+  try {
+    return await render({ unsubscribeUrl: `${services.config.publicUrl}/u/preview` });
+  } catch (e) {
+    if (e instanceof RenderError) throw e.toApiError();
+    throw e;
+  }
+}
+
 /** Email templates: GrapesJS project plus MJML; preview with a contact; send a test. */
 export function templateRoutes(services: Services) {
   const router = newRouter();
   const { db } = services;
 
-  const load = async (workspaceId: string, id: string) => {
-    const [row] = await db
-      .select()
-      .from(templates)
-      .where(and(eq(templates.workspaceId, workspaceId), eq(templates.id, id)));
-    if (!row) throw notFound('template', id);
-    return row;
-  };
-
-  const contactFor = async (workspaceId: string, sample: z.infer<typeof sampleContact>) => {
-    if (sample.contactId !== undefined) {
-      const [c] = await db
-        .select()
-        .from(contacts)
-        .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, sample.contactId)));
-      if (!c) throw notFound('contact', sample.contactId);
-      return { id: c.id, email: c.email, attributes: c.attributes };
-    }
-    return { id: 'preview', email: sample.contact?.email ?? null, attributes: sample.contact?.attributes ?? {} };
-  };
-
-  const render = async (
-    row: TemplateRow,
-    contact: { id: string; email: string | null; attributes: Record<string, unknown> },
-  ) => {
-    try {
-      return await renderEmail({
-        template: row,
-        contact,
-        links: { unsubscribeUrl: `${services.config.publicUrl}/u/preview` },
-      });
-    } catch (e) {
-      if (e instanceof RenderError) throw e.toApiError();
-      throw e;
-    }
-  };
+  const contactFor = async (workspaceId: string, sample: z.infer<typeof sampleContact>) =>
+    sample.contactId !== undefined
+      ? await loadContact(db, workspaceId, sample.contactId)
+      : { id: 'preview', email: sample.contact?.email ?? null, attributes: sample.contact?.attributes ?? {} };
+  const render = (row: TemplateRow, contact: PreviewContact) =>
+    renderForPreview(services, (links) => renderEmail({ template: row, contact, links }));
 
   router.openapi(
     createRoute({
@@ -171,7 +185,7 @@ export function templateRoutes(services: Services) {
       request: { params },
       responses: { 200: jsonResponse(templateSchema, 'Template'), ...errorResponses },
     }),
-    async (c) => c.json(present(await load(c.get('principal').workspaceId, c.req.valid('param').id)), 200),
+    async (c) => c.json(present(await loadTemplate(db, c.get('principal').workspaceId, c.req.valid('param').id)), 200),
   );
 
   router.openapi(
@@ -186,7 +200,7 @@ export function templateRoutes(services: Services) {
       const p = c.get('principal');
       const { id } = c.req.valid('param');
       const body = c.req.valid('json');
-      await load(p.workspaceId, id);
+      await loadTemplate(db, p.workspaceId, id);
       await checkRenders(body);
       const [row] = await db
         .update(templates)
@@ -240,7 +254,7 @@ export function templateRoutes(services: Services) {
     }),
     async (c) => {
       const p = c.get('principal');
-      const row = await load(p.workspaceId, c.req.valid('param').id);
+      const row = await loadTemplate(db, p.workspaceId, c.req.valid('param').id);
       const out = await render(row, await contactFor(p.workspaceId, c.req.valid('json')));
       return c.json(
         { subject: out.subject, html: out.html, text: out.text, document: emailPreviewDocument(out.html) },
@@ -263,7 +277,7 @@ export function templateRoutes(services: Services) {
     async (c) => {
       const p = c.get('principal');
       if (p.access === 'read') throw new ApiError('forbidden', 'read-only token');
-      const row = await load(p.workspaceId, c.req.valid('param').id);
+      const row = await loadTemplate(db, p.workspaceId, c.req.valid('param').id);
       const body = c.req.valid('json');
       const out = await render(row, await contactFor(p.workspaceId, body));
       const transport = createSmtpTransport(services.smtpUrl, { maxConnections: 1 });
